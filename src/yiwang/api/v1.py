@@ -1,0 +1,59 @@
+"""The HTTP/JSON API, version 1, documented in OpenAPI at ``/api/v1/docs``."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from yiwang.catalog.api import router as catalog_router
+from yiwang.core.errors import DomainError
+from yiwang.organizations.api import router as organizations_router
+from yiwang.workcalendar.api import router as calendar_router
+
+api = NinjaAPI(
+    title="一网 API",
+    version="1",
+    description=(
+        "司法行政权力事项网上审批与电子监察平台的接口。"
+        "错误以 JSON 返回：`code` 为稳定的机器可读代码，`message` 为中文说明，"
+        "`details` 列出每一处问题。"
+    ),
+    docs_url="/docs",
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = []
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        # Drop the transport prefix ("query", "body") so the field reads as the caller wrote it.
+        field = ".".join(loc[1:] if loc and loc[0] in {"query", "body", "path", "form"} else loc)
+        details.append(
+            {"code": "invalid", "field": field, "message": f"参数 {field} 无效：{error.get('msg', '')}"}
+        )
+    body = {"code": "validation_error", "message": "请求参数有误", "details": details}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"code": "not_found", "message": "未找到"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"code": "not_authenticated", "message": "请先登录"}
+    return api.create_response(request, body, status=401)
+
+
+api.add_router("/items", catalog_router, tags=["事项目录"])
+api.add_router("/calendar", calendar_router, tags=["工作日历"])
+api.add_router("/organizations", organizations_router, tags=["组织机构"])

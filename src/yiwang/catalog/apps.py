@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "yiwang.catalog"
+    verbose_name = "事项目录"

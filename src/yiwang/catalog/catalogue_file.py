@@ -1,0 +1,339 @@
+"""Reading and checking a catalogue file (format in ``docs/catalogue-format.md``).
+
+``parse_catalogue`` turns YAML or JSON text into checked item dictionaries, or raises one
+``InvalidInput`` listing every problem found (item code, field, why), so that an importer can
+refuse a bad file whole.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+import yaml
+
+from yiwang.catalog.models import (
+    FILE_TYPES,
+    STEP_LEVEL_ORDER,
+    Category,
+    DecideLevel,
+    Handling,
+    ResultKind,
+    StepLevel,
+    StepRole,
+    TimeUnit,
+)
+from yiwang.core.errors import InvalidInput, Problem
+
+FORMAT = "yiwang-catalogue/1"
+CODE_RE = re.compile(r"^SF-[A-Z]{2}-\d{3}$")
+BASIC_CODE_RE = re.compile(r"^\d{12}$")
+
+ITEM_FIELDS = {
+    "code", "basic_code", "name", "name_en", "category", "handling", "fully_online", "visits",
+    "legal_basis", "conditions", "materials", "process", "statutory", "promised",
+    "extension_days", "pledge_allowed", "fee", "result", "levels", "external_authority",
+    "sources", "notes",
+}  # fmt: skip
+MATERIAL_FIELDS = {
+    "name", "mandatory", "gap_allowed", "pledge_replaceable", "file_types", "sample", "note",
+    "is_default", "basis",
+}  # fmt: skip
+STEP_FIELDS = {"key", "name", "level", "role", "limit_days"}
+
+
+def default_promised_days(statutory_days: int, ratio: float) -> int:
+    """The documented default policy: a share of the statutory limit, rounded up."""
+    return math.ceil(statutory_days * ratio)
+
+
+def load_text(text: str) -> Any:
+    """YAML is a superset of JSON, but JSON errors read better from the JSON parser."""
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(
+                "catalog.unreadable",
+                f"文件不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}",
+            ) from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "未知位置"
+        raise InvalidInput("catalog.unreadable", f"文件不是有效的 YAML：{where}") from exc
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, item: str, field: str, message: str, code: str = "invalid") -> None:
+        self.problems.append(Problem(code=code, message=message, field=field, item=item))
+
+    def text(self, data: dict[str, Any], key: str, item: str, where: str, required: bool = True) -> str:
+        value = data.get(key)
+        if value is None or value == "":
+            if required:
+                self.add(item, where + key, "必填，不能为空", "required")
+            return ""
+        if not isinstance(value, str):
+            self.add(item, where + key, "必须是文字")
+            return ""
+        return value.strip()
+
+    def boolean(self, data: dict[str, Any], key: str, item: str, where: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.add(item, where + key, "必须是 true 或 false")
+            return default
+        return value
+
+    def number(self, data: dict[str, Any], key: str, item: str, where: str) -> int:
+        value = data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(item, where + key, "必须是整数", "required" if value is None else "invalid")
+            return 0
+        if value < 0:
+            self.add(item, where + key, "不能为负数")
+            return 0
+        return value
+
+    def choice(self, data: dict[str, Any], key: str, item: str, where: str, allowed: Any) -> str:
+        value = data.get(key)
+        values = [c.value for c in allowed]
+        if value not in values:
+            self.add(item, where + key, f"取值 {value!r} 无效，应为 {' / '.join(values)} 之一")
+            return ""
+        return str(value)
+
+    def strings(self, data: dict[str, Any], key: str, item: str, where: str, required: bool) -> list[str]:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.add(item, where + key, "必填，至少一项", "required")
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.add(item, where + key, "必须是非空文字的列表")
+            return []
+        if required and not value:
+            self.add(item, where + key, "必填，至少一项", "required")
+        return [v.strip() for v in value]
+
+    def unknown(self, data: dict[str, Any], allowed: set[str], item: str, where: str) -> None:
+        for key in sorted(set(data) - allowed):
+            self.add(item, where + str(key), "未知字段（请检查拼写）", "unknown_field")
+
+
+def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
+    if not isinstance(raw, dict):
+        ck.add(f"第 {index + 1} 项", "", "每个事项必须是一个映射（键: 值）")
+        return None
+    code = raw.get("code") if isinstance(raw.get("code"), str) else ""
+    item = code or f"第 {index + 1} 项"
+    ck.unknown(raw, ITEM_FIELDS, item, "")
+    if not CODE_RE.match(code):
+        ck.add(item, "code", "事项代码必须形如 SF-LS-006")
+    basic_code = raw.get("basic_code")
+    if not isinstance(basic_code, str) or not BASIC_CODE_RE.match(basic_code):
+        ck.add(item, "basic_code", "基本编码必须是 12 位数字（请加引号写成文字）")
+        basic_code = ""
+    out: dict[str, Any] = {"code": code, "basic_code": basic_code}
+    out["name"] = ck.text(raw, "name", item, "")
+    out["name_en"] = ck.text(raw, "name_en", item, "", required=False)
+    out["category"] = ck.choice(raw, "category", item, "", Category)
+    out["handling"] = ck.choice(raw, "handling", item, "", Handling)
+    out["fully_online"] = ck.boolean(raw, "fully_online", item, "", True)
+    out["visits"] = ck.number({"visits": raw.get("visits", 0)}, "visits", item, "")
+    out["legal_basis"] = ck.text(raw, "legal_basis", item, "")
+    out["conditions"] = ck.strings(raw, "conditions", item, "", required=True)
+    out["extension_days"] = ck.number({"e": raw.get("extension_days", 0)}, "e", item, "extension_days")
+    out["pledge_allowed"] = ck.boolean(raw, "pledge_allowed", item, "", False)
+    out["external_authority"] = ck.text(raw, "external_authority", item, "", required=False)
+    out["sources"] = ck.strings(raw, "sources", item, "", required=False)
+    out["notes"] = ck.text(raw, "notes", item, "", required=False)
+
+    out["materials"] = _check_materials(raw.get("materials"), item, ck)
+    out["process"] = _check_process(raw.get("process"), item, ck)
+
+    statutory = raw.get("statutory")
+    if not isinstance(statutory, dict):
+        ck.add(item, "statutory", "必填：days、unit、is_default、basis", "required")
+        statutory = {}
+    ck.unknown(statutory, {"days", "unit", "is_default", "basis"}, item, "statutory.")
+    out["statutory_days"] = ck.number(statutory, "days", item, "statutory.")
+    out["statutory_unit"] = ck.choice(statutory, "unit", item, "statutory.", TimeUnit)
+    out["statutory_is_default"] = ck.boolean(statutory, "is_default", item, "statutory.", False)
+    out["statutory_basis"] = ck.text(statutory, "basis", item, "statutory.")
+
+    promised = raw.get("promised")
+    if not isinstance(promised, dict):
+        ck.add(item, "promised", "必填：days、is_default、source", "required")
+        promised = {}
+    ck.unknown(promised, {"days", "is_default", "source"}, item, "promised.")
+    out["promised_days"] = ck.number(promised, "days", item, "promised.")
+    out["promised_is_default"] = ck.boolean(promised, "is_default", item, "promised.", False)
+    out["promised_source"] = ck.text(promised, "source", item, "promised.", required=False)
+
+    fee = raw.get("fee")
+    if not isinstance(fee, dict):
+        ck.add(item, "fee", "必填：charged、basis（不收费也要写明依据）", "required")
+        fee = {}
+    ck.unknown(fee, {"charged", "basis", "amount"}, item, "fee.")
+    out["fee_charged"] = ck.boolean(fee, "charged", item, "fee.", False)
+    out["fee_basis"] = ck.text(fee, "basis", item, "fee.")
+    out["fee_amount"] = ck.text(fee, "amount", item, "fee.", required=out["fee_charged"])
+
+    result = raw.get("result")
+    if not isinstance(result, dict):
+        ck.add(item, "result", "必填：kind、name", "required")
+        result = {}
+    ck.unknown(result, {"kind", "name"}, item, "result.")
+    out["result_kind"] = ck.choice(result, "kind", item, "result.", ResultKind)
+    out["result_name"] = ck.text(result, "name", item, "result.")
+
+    levels = raw.get("levels")
+    if not isinstance(levels, dict):
+        ck.add(item, "levels", "必填：accept、review、decide", "required")
+        levels = {}
+    ck.unknown(levels, {"accept", "review", "decide"}, item, "levels.")
+    out["accept_level"] = ck.choice(levels, "accept", item, "levels.", StepLevel)
+    review = levels.get("review", [])
+    valid_levels = [c.value for c in StepLevel]
+    if not isinstance(review, list) or any(level not in valid_levels for level in review):
+        ck.add(item, "levels.review", f"必须是层级列表（{' / '.join(valid_levels)}）")
+        review = []
+    out["review_levels"] = review
+    out["decide_level"] = ck.choice(levels, "decide", item, "levels.", DecideLevel)
+
+    _check_consistency(out, item, ck)
+    return out
+
+
+def _check_materials(raw: Any, item: str, ck: _Checker) -> list[dict[str, Any]]:
+    if not isinstance(raw, list) or not raw:
+        ck.add(item, "materials", "至少需要一项申请材料", "required")
+        return []
+    materials: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(raw):
+        where = f"materials[{i + 1}]."
+        if not isinstance(entry, dict):
+            ck.add(item, where.rstrip("."), "每项材料必须是一个映射")
+            continue
+        ck.unknown(entry, MATERIAL_FIELDS, item, where)
+        name = ck.text(entry, "name", item, where)
+        if name in seen:
+            ck.add(item, where + "name", f"材料名称“{name}”重复")
+        seen.add(name)
+        file_types = entry.get("file_types")
+        if (
+            not isinstance(file_types, list)
+            or not file_types
+            or any(t not in FILE_TYPES for t in file_types)
+        ):
+            ck.add(item, where + "file_types", f"文件类型必须是 {' / '.join(FILE_TYPES)} 中的一项或多项")
+            file_types = []
+        material = {
+            "name": name,
+            "mandatory": ck.boolean(entry, "mandatory", item, where, True),
+            "gap_allowed": ck.boolean(entry, "gap_allowed", item, where, False),
+            "pledge_replaceable": ck.boolean(entry, "pledge_replaceable", item, where, False),
+            "file_types": file_types,
+            "sample": ck.text(entry, "sample", item, where, required=False),
+            "note": ck.text(entry, "note", item, where, required=False),
+            "is_default": ck.boolean(entry, "is_default", item, where, False),
+            "basis": ck.text(entry, "basis", item, where, required=False),
+        }
+        if material["is_default"] and not material["basis"]:
+            ck.add(item, where + "basis", "按规则补充的材料必须写明依据", "required")
+        materials.append(material)
+    return materials
+
+
+def _check_process(raw: Any, item: str, ck: _Checker) -> list[dict[str, Any]]:
+    if not isinstance(raw, list) or len(raw) < 2:
+        ck.add(item, "process", "办理流程至少包括受理和送达两个环节", "required")
+        return []
+    steps: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(raw):
+        where = f"process[{i + 1}]."
+        if not isinstance(entry, dict):
+            ck.add(item, where.rstrip("."), "每个环节必须是一个映射")
+            continue
+        ck.unknown(entry, STEP_FIELDS, item, where)
+        key = ck.text(entry, "key", item, where)
+        if key in seen:
+            ck.add(item, where + "key", f"环节代码“{key}”重复")
+        seen.add(key)
+        steps.append(
+            {
+                "key": key,
+                "name": ck.text(entry, "name", item, where),
+                "level": ck.choice(entry, "level", item, where, StepLevel),
+                "role": ck.choice(entry, "role", item, where, StepRole),
+                "limit_days": ck.number(entry, "limit_days", item, where),
+            }
+        )
+    return steps
+
+
+def _check_consistency(out: dict[str, Any], item: str, ck: _Checker) -> None:
+    steps = out["process"]
+    if steps:
+        if steps[0]["key"] != "accept" or steps[0]["role"] != StepRole.WINDOW_CLERK:
+            ck.add(item, "process[1]", "第一个环节必须是由窗口受理岗办理的受理（accept）")
+        if steps[-1]["key"] != "deliver":
+            ck.add(item, f"process[{len(steps)}]", "最后一个环节必须是送达（deliver）")
+        order = [STEP_LEVEL_ORDER.get(StepLevel(s["level"]), -1) for s in steps if s["level"]]
+        if any(later < earlier for earlier, later in zip(order, order[1:], strict=False)):
+            ck.add(item, "process", "环节层级只能由下往上（县级 → 市级 → 省级），不能回到下级")
+        if steps[0]["level"] and out["accept_level"] and steps[0]["level"] != out["accept_level"]:
+            ck.add(item, "levels.accept", "受理层级必须与受理环节的层级一致")
+        handling = sum(s["limit_days"] for s in steps[1:-1])
+        if out["statutory_unit"] == TimeUnit.WORKDAY and handling > out["statutory_days"]:
+            ck.add(
+                item,
+                "process",
+                f"受理后至送达前各环节时限之和 {handling} 个工作日超过法定时限 {out['statutory_days']} 个工作日",
+            )
+    if out["promised_days"] > out["statutory_days"]:
+        ck.add(item, "promised.days", "承诺时限不能长于法定时限")
+    if out["handling"] == Handling.IMMEDIATE and out["promised_days"] != 0:
+        ck.add(item, "promised.days", "即办件的承诺时限必须为 0（当场办结）")
+    if out["decide_level"] == DecideLevel.NATIONAL and not out["external_authority"]:
+        ck.add(item, "external_authority", "由国家级机关决定的事项必须写明决定机关（如 司法部）")
+
+
+def parse_catalogue(text: str) -> list[dict[str, Any]]:
+    """Checked items of a catalogue file; raises InvalidInput listing every problem."""
+    data = load_text(text)
+    if not isinstance(data, dict):
+        raise InvalidInput("catalog.invalid_file", "事项目录文件必须以 format 和 items 两个键开头")
+    ck = _Checker()
+    if data.get("format") != FORMAT:
+        ck.add("", "format", f"文件格式必须声明为 {FORMAT}")
+    raw_items = data.get("items")
+    if not isinstance(raw_items, list) or not raw_items:
+        ck.add("", "items", "items 必须是至少包含一个事项的列表", "required")
+        raw_items = []
+    items = [checked for i, raw in enumerate(raw_items) if (checked := _check_item(raw, i, ck))]
+    for key, label in (("code", "事项代码"), ("basic_code", "基本编码")):
+        seen: set[str] = set()
+        for checked in items:
+            value = checked[key]
+            if value and value in seen:
+                ck.add(checked["code"], key, f"{label} {value} 在文件中重复出现")
+            seen.add(value)
+    if ck.problems:
+        raise InvalidInput(
+            "catalog.invalid_file",
+            f"事项目录文件有 {len(ck.problems)} 处问题，未导入任何内容",
+            ck.problems,
+        )
+    return items

@@ -1,0 +1,53 @@
+"""Fixtures shared by the tests of every area: a small organization tree and staff in it."""
+
+from __future__ import annotations
+
+import pytest
+
+from yiwang.accounts.models import Role, RoleAssignment, User
+from yiwang.core.identifiers import make_credit_code
+from yiwang.organizations.models import Level, Organization
+
+
+def _org(name: str, level: Level, division: str, parent: Organization | None, seq: int) -> Organization:
+    body = (division[-4:] + str(seq).zfill(4))[:8]
+    org = Organization(
+        name=name,
+        level=level,
+        division_code=division,
+        credit_code=make_credit_code("1", "1", division, body),
+        runs_window=level != Level.TOWNSHIP,
+        parent=parent,
+    )
+    org.full_clean()
+    org.save()
+    return org
+
+
+class Tree:
+    """province → city A (county A1, county A2 → township) and city B (county B1)."""
+
+    def __init__(self) -> None:
+        self.province = _org("河南省司法厅", Level.PROVINCE, "410000", None, 1)
+        self.city_a = _org("郑州市司法局", Level.CITY, "410100", self.province, 2)
+        self.county_a1 = _org("郑州市中原区司法局", Level.COUNTY, "410102", self.city_a, 3)
+        self.county_a2 = _org("中牟县司法局", Level.COUNTY, "410122", self.city_a, 4)
+        self.township = _org("中牟县城关镇司法所", Level.TOWNSHIP, "410122", self.county_a2, 5)
+        self.city_b = _org("开封市司法局", Level.CITY, "410200", self.province, 6)
+        self.county_b1 = _org("兰考县司法局", Level.COUNTY, "410225", self.city_b, 7)
+
+
+@pytest.fixture
+def tree(db: None) -> Tree:
+    return Tree()
+
+
+@pytest.fixture
+def make_staff(db: None):  # type: ignore[no-untyped-def]
+    def make(username: str, org: Organization, *roles: Role) -> User:
+        user = User.objects.create_user(username=username, password="x-test-pass-1")
+        for role in roles:
+            RoleAssignment.objects.create(user=user, organization=org, role=role)
+        return user
+
+    return make
