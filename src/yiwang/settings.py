@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "yiwang.workcalendar",
     "yiwang.catalog",
     "yiwang.demo",
+    "yiwang.public",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +168,10 @@ STORAGES = {
         )
     },
 }
+
+# Development serves static files straight from the apps; production from STATIC_ROOT.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 LOGIN_URL = "/admin/login/"
 

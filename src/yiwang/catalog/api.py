@@ -1,6 +1,5 @@
 """Read-only catalogue API: ``GET /api/v1/items`` and ``GET /api/v1/items/{code}``."""
 
-from __future__ import annotations
 
 import datetime
 

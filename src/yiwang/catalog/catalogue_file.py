@@ -129,6 +129,17 @@ class _Checker:
             self.add(item, where + str(key), "未知字段（请检查拼写）", "unknown_field")
 
 
+def _section(
+    raw: dict[str, Any], key: str, item: str, ck: _Checker, hint: str
+) -> tuple[dict[str, Any], _Checker]:
+    """A nested mapping; when it is missing, one problem is reported, not one per sub-field."""
+    value = raw.get(key)
+    if isinstance(value, dict):
+        return value, ck
+    ck.add(item, key, hint, "required")
+    return {}, _Checker()
+
+
 def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
         ck.add(f"第 {index + 1} 项", "", "每个事项必须是一个映射（键: 值）")
@@ -160,57 +171,45 @@ def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
     out["materials"] = _check_materials(raw.get("materials"), item, ck)
     out["process"] = _check_process(raw.get("process"), item, ck)
 
-    statutory = raw.get("statutory")
-    if not isinstance(statutory, dict):
-        ck.add(item, "statutory", "必填：days、unit、is_default、basis", "required")
-        statutory = {}
-    ck.unknown(statutory, {"days", "unit", "is_default", "basis"}, item, "statutory.")
-    out["statutory_days"] = ck.number(statutory, "days", item, "statutory.")
-    out["statutory_unit"] = ck.choice(statutory, "unit", item, "statutory.", TimeUnit)
-    out["statutory_is_default"] = ck.boolean(statutory, "is_default", item, "statutory.", False)
-    out["statutory_basis"] = ck.text(statutory, "basis", item, "statutory.")
+    statutory, sck = _section(raw, "statutory", item, ck, "必填：days、unit、is_default、basis")
+    limits_present = sck is ck
+    sck.unknown(statutory, {"days", "unit", "is_default", "basis"}, item, "statutory.")
+    out["statutory_days"] = sck.number(statutory, "days", item, "statutory.")
+    out["statutory_unit"] = sck.choice(statutory, "unit", item, "statutory.", TimeUnit)
+    out["statutory_is_default"] = sck.boolean(statutory, "is_default", item, "statutory.", False)
+    out["statutory_basis"] = sck.text(statutory, "basis", item, "statutory.")
 
-    promised = raw.get("promised")
-    if not isinstance(promised, dict):
-        ck.add(item, "promised", "必填：days、is_default、source", "required")
-        promised = {}
-    ck.unknown(promised, {"days", "is_default", "source"}, item, "promised.")
-    out["promised_days"] = ck.number(promised, "days", item, "promised.")
-    out["promised_is_default"] = ck.boolean(promised, "is_default", item, "promised.", False)
-    out["promised_source"] = ck.text(promised, "source", item, "promised.", required=False)
+    promised, sck = _section(raw, "promised", item, ck, "必填：days、is_default、source")
+    limits_present = limits_present and sck is ck
+    sck.unknown(promised, {"days", "is_default", "source"}, item, "promised.")
+    out["promised_days"] = sck.number(promised, "days", item, "promised.")
+    out["promised_is_default"] = sck.boolean(promised, "is_default", item, "promised.", False)
+    out["promised_source"] = sck.text(promised, "source", item, "promised.", required=False)
 
-    fee = raw.get("fee")
-    if not isinstance(fee, dict):
-        ck.add(item, "fee", "必填：charged、basis（不收费也要写明依据）", "required")
-        fee = {}
-    ck.unknown(fee, {"charged", "basis", "amount"}, item, "fee.")
-    out["fee_charged"] = ck.boolean(fee, "charged", item, "fee.", False)
-    out["fee_basis"] = ck.text(fee, "basis", item, "fee.")
-    out["fee_amount"] = ck.text(fee, "amount", item, "fee.", required=out["fee_charged"])
+    fee, sck = _section(raw, "fee", item, ck, "必填：charged、basis（不收费也要写明依据）")
+    sck.unknown(fee, {"charged", "basis", "amount"}, item, "fee.")
+    out["fee_charged"] = sck.boolean(fee, "charged", item, "fee.", False)
+    out["fee_basis"] = sck.text(fee, "basis", item, "fee.")
+    out["fee_amount"] = sck.text(fee, "amount", item, "fee.", required=out["fee_charged"])
 
-    result = raw.get("result")
-    if not isinstance(result, dict):
-        ck.add(item, "result", "必填：kind、name", "required")
-        result = {}
-    ck.unknown(result, {"kind", "name"}, item, "result.")
-    out["result_kind"] = ck.choice(result, "kind", item, "result.", ResultKind)
-    out["result_name"] = ck.text(result, "name", item, "result.")
+    result, sck = _section(raw, "result", item, ck, "必填：kind、name")
+    sck.unknown(result, {"kind", "name"}, item, "result.")
+    out["result_kind"] = sck.choice(result, "kind", item, "result.", ResultKind)
+    out["result_name"] = sck.text(result, "name", item, "result.")
 
-    levels = raw.get("levels")
-    if not isinstance(levels, dict):
-        ck.add(item, "levels", "必填：accept、review、decide", "required")
-        levels = {}
-    ck.unknown(levels, {"accept", "review", "decide"}, item, "levels.")
-    out["accept_level"] = ck.choice(levels, "accept", item, "levels.", StepLevel)
+    levels, sck = _section(raw, "levels", item, ck, "必填：accept、review、decide")
+    sck.unknown(levels, {"accept", "review", "decide"}, item, "levels.")
+    out["accept_level"] = sck.choice(levels, "accept", item, "levels.", StepLevel)
     review = levels.get("review", [])
     valid_levels = [c.value for c in StepLevel]
     if not isinstance(review, list) or any(level not in valid_levels for level in review):
         ck.add(item, "levels.review", f"必须是层级列表（{' / '.join(valid_levels)}）")
         review = []
     out["review_levels"] = review
-    out["decide_level"] = ck.choice(levels, "decide", item, "levels.", DecideLevel)
+    out["decide_level"] = sck.choice(levels, "decide", item, "levels.", DecideLevel)
 
-    _check_consistency(out, item, ck)
+    # Cross-field rules only where both sides were given, so one omission is one problem.
+    _check_consistency(out, item, ck if limits_present else _Checker(), ck)
     return out
 
 
@@ -283,7 +282,7 @@ def _check_process(raw: Any, item: str, ck: _Checker) -> list[dict[str, Any]]:
     return steps
 
 
-def _check_consistency(out: dict[str, Any], item: str, ck: _Checker) -> None:
+def _check_consistency(out: dict[str, Any], item: str, limits: _Checker, ck: _Checker) -> None:
     steps = out["process"]
     if steps:
         if steps[0]["key"] != "accept" or steps[0]["role"] != StepRole.WINDOW_CLERK:
@@ -297,15 +296,15 @@ def _check_consistency(out: dict[str, Any], item: str, ck: _Checker) -> None:
             ck.add(item, "levels.accept", "受理层级必须与受理环节的层级一致")
         handling = sum(s["limit_days"] for s in steps[1:-1])
         if out["statutory_unit"] == TimeUnit.WORKDAY and handling > out["statutory_days"]:
-            ck.add(
+            limits.add(
                 item,
                 "process",
                 f"受理后至送达前各环节时限之和 {handling} 个工作日超过法定时限 {out['statutory_days']} 个工作日",
             )
     if out["promised_days"] > out["statutory_days"]:
-        ck.add(item, "promised.days", "承诺时限不能长于法定时限")
+        limits.add(item, "promised.days", "承诺时限不能长于法定时限")
     if out["handling"] == Handling.IMMEDIATE and out["promised_days"] != 0:
-        ck.add(item, "promised.days", "即办件的承诺时限必须为 0（当场办结）")
+        limits.add(item, "promised.days", "即办件的承诺时限必须为 0（当场办结）")
     if out["decide_level"] == DecideLevel.NATIONAL and not out["external_authority"]:
         ck.add(item, "external_authority", "由国家级机关决定的事项必须写明决定机关（如 司法部）")
 

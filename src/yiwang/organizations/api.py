@@ -1,6 +1,5 @@
 """Organizations as the signed-in staff member may see them."""
 
-from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema

@@ -173,8 +173,8 @@ def parse_year_text(text: str) -> YearSchedule:
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark is not None else ""
-        out.add("", f"不是有效的 YAML{('（' + where + '）') if where else ''}：{exc}", "yaml")
+        where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark is not None else ""
+        out.add("", f"不是有效的 YAML{where}：请检查缩进、冒号以及括号、引号是否配对", "yaml")
         raise _invalid(out.problems) from exc
     if not isinstance(data, Mapping):
         out.add("", "文件内容应为一个映射，包含 year、source、holidays 等字段", "structure")

@@ -1,0 +1,206 @@
+"""Catalogue files: the shipped 43 items, all-or-nothing import, versions on re-import."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from yiwang.catalog.catalogue_file import parse_catalogue
+from yiwang.catalog.models import ItemVersion, ServiceItem, VersionStatus
+from yiwang.catalog.selectors import current_version
+from yiwang.catalog.services import import_catalogue
+from yiwang.catalog.tests.conftest import catalogue_text
+from yiwang.core.errors import InvalidInput
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "catalogue.yaml"
+REFERENCE_CODES = [
+    *(f"SF-LS-{i:03d}" for i in range(1, 19)),
+    *(f"SF-GZ-{i:03d}" for i in range(1, 9)),
+    *(f"SF-JD-{i:03d}" for i in range(1, 9)),
+    *(f"SF-JC-{i:03d}" for i in range(1, 4)),
+    "SF-FY-001", "SF-FY-002", "SF-ZG-001",
+    *(f"SF-ZC-{i:03d}" for i in range(1, 4)),
+]  # fmt: skip
+DAY = datetime.date(2026, 1, 1)
+
+
+def shipped_items() -> list[dict]:
+    return parse_catalogue(SHIPPED.read_text(encoding="utf-8"))
+
+
+def test_shipped_catalogue_has_all_43_items_and_each_validates():
+    items = shipped_items()
+    assert [i["code"] for i in items] == REFERENCE_CODES
+
+
+@pytest.mark.parametrize("code", REFERENCE_CODES)
+def test_every_shipped_item_is_complete(code):
+    item = next(i for i in shipped_items() if i["code"] == code)
+    assert len(item["basic_code"]) == 12
+    assert item["conditions"], "受理条件"
+    assert len(item["materials"]) >= 2
+    assert item["process"][0]["key"] == "accept" and item["process"][-1]["key"] == "deliver"
+    assert item["statutory_days"] > 0 and item["statutory_basis"]
+    assert item["promised_days"] <= item["statutory_days"]
+    assert item["fee_basis"], "收费或不收费都要写明依据"
+    assert item["result_name"]
+    for material in item["materials"]:
+        assert material["file_types"]
+        if material["is_default"]:
+            assert material["basis"], material["name"]
+    if item["statutory_is_default"]:
+        assert "第42条" in item["statutory_basis"] or item["statutory_basis"]
+
+
+def test_defaults_are_marked_where_no_figure_is_published():
+    items = {i["code"]: i for i in shipped_items()}
+    # 律师执业证书注销 has no published limit: the 第42条 default, marked as such.
+    assert items["SF-LS-003"]["statutory_is_default"]
+    assert items["SF-LS-003"]["statutory_days"] == 20
+    assert items["SF-LS-003"]["promised_is_default"]
+    assert items["SF-LS-003"]["promised_days"] == 10
+    # 律师事务所设立许可 has a published promise (4 working days) and statutory 30.
+    assert not items["SF-LS-006"]["promised_is_default"]
+    assert (items["SF-LS-006"]["promised_days"], items["SF-LS-006"]["statutory_days"]) == (4, 30)
+    # 法律援助 counts natural days under its own law, not working days.
+    assert items["SF-FY-001"]["statutory_unit"] == "day"
+    assert items["SF-FY-001"]["statutory_days"] == 7
+    # Most items are free, and say why.
+    assert not any(i["fee_charged"] for i in items.values())
+
+
+def test_import_of_the_shipped_catalogue_then_reimport_changes_nothing(db):
+    text = SHIPPED.read_text(encoding="utf-8")
+    first = import_catalogue(text, valid_from=DAY)
+    assert len(first.created) == 43
+    for code in REFERENCE_CODES:
+        version = current_version(code, DAY)
+        assert version.status == VersionStatus.PUBLISHED
+        assert version.materials.count() >= 2
+    second = import_catalogue(text, valid_from=DAY + datetime.timedelta(days=30))
+    assert len(second.unchanged) == 43 and not second.created and not second.updated
+    assert ItemVersion.objects.count() == 43
+
+
+def test_a_broken_file_is_refused_whole_with_every_problem_listed(db, law_firm, legal_aid):
+    import_catalogue(catalogue_text(law_firm), valid_from=DAY)
+    before = list(ItemVersion.objects.values_list("pk", "name", "status", "valid_to"))
+
+    law_firm["name"] = "律师事务所设立许可（改）"  # a valid change that must not land either
+    legal_aid["category"] = "行政审批"  # not a category
+    legal_aid["promised"]["days"] = 9  # longer than the statutory 7
+    legal_aid["materials"][1]["file_types"] = ["exe"]
+    del legal_aid["fee"]
+    with pytest.raises(InvalidInput) as exc:
+        import_catalogue(catalogue_text(law_firm, legal_aid), valid_from=DAY + datetime.timedelta(days=1))
+    problems = {(p.item, p.field) for p in exc.value.problems}
+    assert problems == {
+        ("SF-FY-001", "category"),
+        ("SF-FY-001", "promised.days"),
+        ("SF-FY-001", "materials[2].file_types"),
+        ("SF-FY-001", "fee"),
+    }
+    assert exc.value.code == "catalog.invalid_file"
+    assert all(p.message for p in exc.value.problems)
+    assert list(ItemVersion.objects.values_list("pk", "name", "status", "valid_to")) == before
+    assert not ServiceItem.objects.filter(code="SF-FY-001").exists()
+
+
+def test_process_rules_are_enforced(law_firm):
+    law_firm["process"][0]["role"] = "leader"
+    law_firm["process"][1]["limit_days"] = 25  # 25 + 10 > 30 working days
+    law_firm["process"].insert(3, {"key": "check", "name": "复核", "level": "city", "role": "reviewer", "limit_days": 0})
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(catalogue_text(law_firm))
+    messages = " ".join(p.message for p in exc.value.problems)
+    assert "第一个环节" in messages
+    assert "超过法定时限" in messages
+    assert "由下往上" in messages
+
+
+def test_duplicates_and_unknown_fields_are_reported(law_firm):
+    twin = dict(law_firm, basic_code="410112001099")
+    law_firm["materials"][1]["name"] = "申请书"
+    law_firm["colour"] = "red"
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(catalogue_text(law_firm, twin))
+    fields = {(p.item, p.field, p.code) for p in exc.value.problems}
+    assert ("SF-LS-006", "colour", "unknown_field") in fields
+    assert ("SF-LS-006", "materials[2].name", "invalid") in fields
+    assert ("SF-LS-006", "code", "invalid") in fields
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("items: [", "catalog.unreadable"),
+        ('{"format": ', "catalog.unreadable"),
+        ("- just a list", "catalog.invalid_file"),
+        ("format: other/1\nitems: []", "catalog.invalid_file"),
+    ],
+)
+def test_unreadable_files_get_a_clear_error(text, code):
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(text)
+    assert exc.value.code == code
+    assert exc.value.message
+
+
+def test_changed_item_gets_a_new_version_and_the_old_one_ends(db, law_firm):
+    import_catalogue(catalogue_text(law_firm), valid_from=DAY)
+    law_firm["promised"]["days"] = 3
+    later = DAY + datetime.timedelta(days=90)
+    report = import_catalogue(catalogue_text(law_firm), valid_from=later)
+    assert report.updated == ["SF-LS-006"]
+    old, new = ItemVersion.objects.order_by("version")
+    assert old.valid_to == later - datetime.timedelta(days=1)
+    assert new.valid_from == later and new.valid_to is None
+    assert current_version("SF-LS-006", later - datetime.timedelta(days=1)).promised_days == 4
+    assert current_version("SF-LS-006", later).promised_days == 3
+
+
+def test_a_basic_code_cannot_move_to_another_item(db, law_firm, legal_aid):
+    import_catalogue(catalogue_text(law_firm), valid_from=DAY)
+    legal_aid["basic_code"] = law_firm["basic_code"]
+    with pytest.raises(InvalidInput) as exc:
+        import_catalogue(catalogue_text(legal_aid), valid_from=DAY)
+    assert exc.value.problems[0].code == "catalog.basic_code_taken"
+
+
+def test_cli_import_export_round_trip(db, tmp_path, capsys, law_firm, legal_aid):
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(catalogue_text(law_firm, legal_aid), encoding="utf-8")
+    call_command("catalog", "import", str(path), "--valid-from", "2026-01-01")
+    assert "新增 2" in capsys.readouterr().out
+
+    call_command("catalog", "export", "--format", "json", "--on", "2026-02-01")
+    exported = capsys.readouterr().out
+    again = tmp_path / "again.json"
+    again.write_text(exported, encoding="utf-8")
+    call_command("catalog", "import", str(again), "--valid-from", "2026-03-01")
+    assert "未变 2" in capsys.readouterr().out
+
+    call_command("catalog", "export", "--format", "yaml", "--on", "2026-02-01")
+    assert yaml.safe_load(capsys.readouterr().out)["items"][0]["code"] == "SF-FY-001"
+
+
+def test_cli_import_of_a_bad_file_lists_problems_and_fails(db, tmp_path, capsys, law_firm):
+    law_firm["statutory"]["unit"] = "week"
+    path = tmp_path / "bad.yaml"
+    path.write_text(catalogue_text(law_firm), encoding="utf-8")
+    with pytest.raises(CommandError) as exc:
+        call_command("catalog", "import", str(path))
+    assert "catalog.invalid_file" in str(exc.value)
+    assert "SF-LS-006 / statutory.unit" in capsys.readouterr().err
+    assert not ServiceItem.objects.exists()
+
+
+def test_cli_import_of_a_missing_file(db):
+    with pytest.raises(CommandError) as exc:
+        call_command("catalog", "import", "/nonexistent/catalogue.yaml")
+    assert "无法读取" in str(exc.value)

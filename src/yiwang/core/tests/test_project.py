@@ -1,0 +1,69 @@
+"""The project as an operator meets it: the `yiwang` command, settings from the environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run(args: list[str], tmp_path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("YIWANG_") and k != "DATABASE_URL"}
+    environment.update({"YIWANG_DATA_DIR": str(tmp_path), **env})
+    return subprocess.run(
+        [sys.executable, "-m", "yiwang", *args], capture_output=True, text=True, env=environment, timeout=120
+    )
+
+
+def test_hyphenated_command_names_work(tmp_path):
+    result = run(["help", "seed-demo"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "载入演示数据" in result.stdout
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path):
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'yiwang.settings'); django.setup();"
+        "from django.db import connection; c = connection.cursor();"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA foreign_keys').fetchone()[0])"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("YIWANG_") and k != "DATABASE_URL"}
+    environment["YIWANG_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
+    assert result.stdout.split() == ["wal", "1"], result.stderr
+    assert (tmp_path / "yiwang.sqlite3").exists()
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    result = run(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
+        YIWANG_PRODUCTION="1",
+        YIWANG_SECRET_KEY="a-long-random-production-key-" + "x" * 40,
+        YIWANG_ALLOWED_HOSTS="yiwang.example.gov.cn",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = run(["check"], tmp_path, YIWANG_PRODUCTION="1")
+    assert result.returncode != 0
+    assert "YIWANG_SECRET_KEY" in result.stderr
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_debug_is_off_unless_asked(tmp_path):
+    result = run(["diffsettings", "--all"], tmp_path)
+    assert "DEBUG = False" in result.stdout
+    asked = run(["diffsettings", "--all"], tmp_path, YIWANG_DEBUG="1")
+    assert "DEBUG = True" in asked.stdout
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_a_malformed_boolean_is_refused(tmp_path, value):
+    result = run(["check"], tmp_path, YIWANG_DEBUG=value)
+    assert result.returncode != 0
+    assert "YIWANG_DEBUG" in result.stderr

@@ -1,0 +1,92 @@
+"""seed-demo: a realistic province, every role, and idempotence."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from yiwang.accounts.models import AgentAuthorization, Applicant, Role, RoleAssignment, User
+from yiwang.catalog.models import ItemImplementation, ItemVersion
+from yiwang.organizations.models import Level, Organization
+from yiwang.workcalendar.models import CalendarDay
+
+
+@pytest.fixture
+def seeded(db, monkeypatch, tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setenv("YIWANG_DEMO_PASSWORD", "demo-pass-for-tests")
+    call_command("seed_demo", stdout=open(tmp_path / "out.txt", "w"))
+    return tmp_path
+
+
+def _snapshot() -> dict[str, int]:
+    return {
+        "orgs": Organization.objects.count(),
+        "users": User.objects.count(),
+        "roles": RoleAssignment.objects.count(),
+        "applicants": Applicant.objects.count(),
+        "agents": AgentAuthorization.objects.count(),
+        "versions": ItemVersion.objects.count(),
+        "implementations": ItemImplementation.objects.count(),
+        "days": CalendarDay.objects.count(),
+    }
+
+
+def test_seed_demo_twice_changes_nothing(seeded, capsys):
+    before = _snapshot()
+    stamps = list(Organization.objects.order_by("pk").values_list("pk", "path", "credit_code"))
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert _snapshot() == before
+    assert list(Organization.objects.order_by("pk").values_list("pk", "path", "credit_code")) == stamps
+    assert "新增 0" in out and "更新 0" in out
+    assert "43 个事项，新增 0，更新 0，未变 43" in out
+
+
+def test_demo_province_has_real_cities_and_full_counties(seeded):
+    province = Organization.objects.get(level=Level.PROVINCE)
+    assert province.name == "河南省司法厅"
+    cities = Organization.objects.filter(level=Level.CITY)
+    assert cities.count() >= 17
+    for city, counties in (("郑州市司法局", 12), ("开封市司法局", 9), ("洛阳市司法局", 14)):
+        node = Organization.objects.get(name=city)
+        assert Organization.objects.subtree_of(node).filter(level=Level.COUNTY).count() == counties
+    for county in ("中牟县司法局", "兰考县司法局"):
+        node = Organization.objects.get(name=county)
+        assert Organization.objects.subtree_of(node).filter(level=Level.TOWNSHIP).count() >= 4
+
+
+def test_a_named_user_for_every_role_at_every_level_used(seeded):
+    province = Organization.objects.get(level=Level.PROVINCE)
+    held = set(RoleAssignment.objects.filter(organization=province).values_list("role", flat=True))
+    assert held == set(Role.values)
+    handling = {Role.WINDOW_CLERK, Role.HANDLER, Role.REVIEWER, Role.LEADER, Role.SUPERVISOR}
+    for level in (Level.CITY, Level.COUNTY):
+        orgs = Organization.objects.filter(level=level, role_assignments__isnull=False).distinct()
+        assert orgs.count() >= 3
+        for org in orgs:
+            assert set(org.role_assignments.values_list("role", flat=True)) >= handling, org
+    assert all(u.full_name for u in User.objects.filter(role_assignments__isnull=False))
+
+
+def test_demo_users_can_log_in_with_the_demo_password(seeded, client):
+    assert client.login(username="henan.catalog", password="demo-pass-for-tests")
+    assert client.get("/admin/catalog/itemversion/").status_code == 200
+    client.logout()
+    assert client.login(username="zhengzhou.clerk", password="demo-pass-for-tests")
+    # A window clerk is no administrator.
+    assert client.get("/admin/catalog/itemversion/").status_code == 302
+
+
+def test_implementations_carry_31_character_codes(seeded):
+    implementation = ItemImplementation.objects.select_related("organization", "item").first()
+    assert len(implementation.code) == 31
+    assert implementation.code.startswith(implementation.organization.credit_code)
+    assert implementation.code.endswith(implementation.item.basic_code)
+
+
+def test_home_page_lists_the_catalogue(seeded, client):
+    page = client.get("/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "律师事务所设立许可" in text and "当前有效的事项共 <strong>43</strong> 项" in text
