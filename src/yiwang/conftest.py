@@ -9,7 +9,9 @@ from yiwang.core.identifiers import make_credit_code
 from yiwang.organizations.models import Level, Organization
 
 
-def _org(name: str, level: Level, division: str, parent: Organization | None, seq: int) -> Organization:
+def _org(
+    name: str, level: Level, division: str, parent: Organization | None, seq: int
+) -> Organization:
     body = (division[-4:] + str(seq).zfill(4))[:8]
     org = Organization(
         name=name,
@@ -37,13 +39,21 @@ class Tree:
         self.county_b1 = _org("兰考县司法局", Level.COUNTY, "410225", self.city_b, 7)
 
 
+@pytest.fixture(autouse=True)
+def fresh_calendar_cache() -> None:
+    """A rolled-back test sends no signal, so drop the process-wide calendar before each test."""
+    from yiwang.workcalendar.services import invalidate
+
+    invalidate()
+
+
 @pytest.fixture
 def tree(db: None) -> Tree:
     return Tree()
 
 
 @pytest.fixture
-def make_staff(db: None):  # type: ignore[no-untyped-def]
+def make_staff(db: None):
     def make(username: str, org: Organization, *roles: Role) -> User:
         user = User.objects.create_user(username=username, password="x-test-pass-1")
         for role in roles:

@@ -11,6 +11,7 @@ Environment variables (all optional in development):
 - ``YIWANG_ALLOWED_HOSTS``  comma-separated host names (``localhost,127.0.0.1,[::1]``)
 - ``YIWANG_PRODUCTION``     ``1`` for the hardened settings that ``yiwang check --deploy`` verifies
 - ``YIWANG_TIME_ZONE``      the agencies' time zone (``Asia/Shanghai``)
+- ``YIWANG_CALENDAR_REVALIDATE_SECONDS``  how often a process checks for holiday-table changes (5)
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
@@ -198,3 +199,7 @@ if PRODUCTION:
 # --- Domain settings -------------------------------------------------------------------------
 # How a promised limit is derived where no published figure exists: ceil(statutory * ratio).
 YIWANG_PROMISED_DAYS_RATIO = float(os.environ.get("YIWANG_PROMISED_DAYS_RATIO", "0.5"))
+# How often a process re-reads the holiday tables' revision to pick up another process's edits.
+YIWANG_CALENDAR_REVALIDATE_SECONDS = float(
+    os.environ.get("YIWANG_CALENDAR_REVALIDATE_SECONDS", "5")
+)

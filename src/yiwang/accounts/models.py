@@ -103,7 +103,10 @@ class Applicant(models.Model):
     """Who applies: a natural person (ID number) or an organization (credit code)."""
 
     kind = models.CharField(
-        "申请人类型", max_length=12, choices=ApplicantKind.choices, help_text="自然人或法人/其他组织。"
+        "申请人类型",
+        max_length=12,
+        choices=ApplicantKind.choices,
+        help_text="自然人或法人/其他组织。",
     )
     name = models.CharField("名称或姓名", max_length=100, help_text="自然人姓名或组织全称。")
     id_number = models.CharField(
@@ -124,7 +127,9 @@ class Applicant(models.Model):
     contact_name = models.CharField("联系人", max_length=50, blank=True, help_text="组织的联系人。")
     phone = models.CharField("联系电话", max_length=20, blank=True, help_text="接收通知的电话。")
     address = models.CharField("地址", max_length=200, blank=True, help_text="送达地址。")
-    created_at = models.DateTimeField("登记时间", auto_now_add=True, help_text="申请人首次登记的时间。")
+    created_at = models.DateTimeField(
+        "登记时间", auto_now_add=True, help_text="申请人首次登记的时间。"
+    )
 
     class Meta:
         verbose_name = "申请人"

@@ -37,7 +37,11 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         # Drop the transport prefix ("query", "body") so the field reads as the caller wrote it.
         field = ".".join(loc[1:] if loc and loc[0] in {"query", "body", "path", "form"} else loc)
         details.append(
-            {"code": "invalid", "field": field, "message": f"参数 {field} 无效：{error.get('msg', '')}"}
+            {
+                "code": "invalid",
+                "field": field,
+                "message": f"参数 {field} 无效：{error.get('msg', '')}",
+            }
         )
     body = {"code": "validation_error", "message": "请求参数有误", "details": details}
     return api.create_response(request, body, status=422)

@@ -6,6 +6,7 @@ admin can never publish an item the importer would refuse.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import admin, messages
@@ -63,7 +64,9 @@ def _report(request: HttpRequest, modeladmin: admin.ModelAdmin, exc: Exception) 
 
 
 @admin.action(description="发布所选草稿（今天生效）")
-def publish_drafts(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ItemVersion]) -> None:
+def publish_drafts(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ItemVersion]
+) -> None:
     for version in queryset:
         try:
             services.publish(version, timezone.localdate())
@@ -73,7 +76,9 @@ def publish_drafts(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset:
 
 
 @admin.action(description="基于所选版本新建草稿")
-def start_drafts(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ItemVersion]) -> None:
+def start_drafts(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ItemVersion]
+) -> None:
     for version in queryset:
         try:
             draft = services.new_draft(version.item)
@@ -83,8 +88,10 @@ def start_drafts(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Q
 
 
 @admin.action(description="废止所选版本（自今天起不再适用）")
-def retire_versions(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ItemVersion]) -> None:
-    yesterday = timezone.localdate() - timezone.timedelta(days=1)
+def retire_versions(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ItemVersion]
+) -> None:
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     for version in queryset:
         try:
             services.retire(version, yesterday)
@@ -100,7 +107,14 @@ class ItemVersionAdmin(admin.ModelAdmin):
     search_fields = ("item__code", "name")
     inlines = (ProcessStepInline, MaterialInline)
     actions = (publish_drafts, start_drafts, retire_versions)
-    readonly_fields = ("status", "valid_from", "valid_to", "published_at", "retired_at", "involved_levels")
+    readonly_fields = (
+        "status",
+        "valid_from",
+        "valid_to",
+        "published_at",
+        "retired_at",
+        "involved_levels",
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj: ItemVersion | None = None) -> Any:
         if obj is not None and obj.status != VersionStatus.DRAFT:
@@ -108,7 +122,9 @@ class ItemVersionAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
     def has_delete_permission(self, request: HttpRequest, obj: ItemVersion | None = None) -> bool:
-        return (obj is None or obj.status == VersionStatus.DRAFT) and super().has_delete_permission(request, obj)
+        return (obj is None or obj.status == VersionStatus.DRAFT) and super().has_delete_permission(
+            request, obj
+        )
 
 
 class VersionInline(admin.TabularInline):

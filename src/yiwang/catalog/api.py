@@ -1,6 +1,5 @@
 """Read-only catalogue API: ``GET /api/v1/items`` and ``GET /api/v1/items/{code}``."""
 
-
 import datetime
 
 from django.http import HttpRequest
@@ -134,12 +133,20 @@ def list_items(request: HttpRequest, filters: Query[ItemFilter]) -> list[dict[st
     """当前有效的已发布事项，可按层级、类型和关键词筛选。"""
     levels = [c.value for c in StepLevel]
     if filters.level and filters.level not in levels:
-        raise InvalidInput("invalid_level", f"层级 {filters.level!r} 无效，应为 {' / '.join(levels)} 之一")
+        raise InvalidInput(
+            "invalid_level", f"层级 {filters.level!r} 无效，应为 {' / '.join(levels)} 之一"
+        )
     categories = [c.value for c in Category]
     if filters.category and filters.category not in categories:
-        raise InvalidInput("invalid_category", f"事项类型 {filters.category!r} 无效，应为 {' / '.join(categories)} 之一")
+        raise InvalidInput(
+            "invalid_category",
+            f"事项类型 {filters.category!r} 无效，应为 {' / '.join(categories)} 之一",
+        )
     versions = current_versions(
-        on=_parse_on(filters.on), level=filters.level, category=filters.category, keyword=filters.keyword
+        on=_parse_on(filters.on),
+        level=filters.level,
+        category=filters.category,
+        keyword=filters.keyword,
     )
     return [_summary(v) for v in versions]
 

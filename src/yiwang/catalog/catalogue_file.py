@@ -75,7 +75,9 @@ class _Checker:
     def add(self, item: str, field: str, message: str, code: str = "invalid") -> None:
         self.problems.append(Problem(code=code, message=message, field=field, item=item))
 
-    def text(self, data: dict[str, Any], key: str, item: str, where: str, required: bool = True) -> str:
+    def text(
+        self, data: dict[str, Any], key: str, item: str, where: str, required: bool = True
+    ) -> str:
         value = data.get(key)
         if value is None or value == "":
             if required:
@@ -111,7 +113,9 @@ class _Checker:
             return ""
         return str(value)
 
-    def strings(self, data: dict[str, Any], key: str, item: str, where: str, required: bool) -> list[str]:
+    def strings(
+        self, data: dict[str, Any], key: str, item: str, where: str, required: bool
+    ) -> list[str]:
         value = data.get(key)
         if value is None:
             if required:
@@ -144,7 +148,7 @@ def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
         ck.add(f"第 {index + 1} 项", "", "每个事项必须是一个映射（键: 值）")
         return None
-    code = raw.get("code") if isinstance(raw.get("code"), str) else ""
+    code = raw["code"] if isinstance(raw.get("code"), str) else ""
     item = code or f"第 {index + 1} 项"
     ck.unknown(raw, ITEM_FIELDS, item, "")
     if not CODE_RE.match(code):
@@ -162,7 +166,9 @@ def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
     out["visits"] = ck.number({"visits": raw.get("visits", 0)}, "visits", item, "")
     out["legal_basis"] = ck.text(raw, "legal_basis", item, "")
     out["conditions"] = ck.strings(raw, "conditions", item, "", required=True)
-    out["extension_days"] = ck.number({"e": raw.get("extension_days", 0)}, "e", item, "extension_days")
+    out["extension_days"] = ck.number(
+        {"e": raw.get("extension_days", 0)}, "e", item, "extension_days"
+    )
     out["pledge_allowed"] = ck.boolean(raw, "pledge_allowed", item, "", False)
     out["external_authority"] = ck.text(raw, "external_authority", item, "", required=False)
     out["sources"] = ck.strings(raw, "sources", item, "", required=False)
@@ -235,7 +241,11 @@ def _check_materials(raw: Any, item: str, ck: _Checker) -> list[dict[str, Any]]:
             or not file_types
             or any(t not in FILE_TYPES for t in file_types)
         ):
-            ck.add(item, where + "file_types", f"文件类型必须是 {' / '.join(FILE_TYPES)} 中的一项或多项")
+            ck.add(
+                item,
+                where + "file_types",
+                f"文件类型必须是 {' / '.join(FILE_TYPES)} 中的一项或多项",
+            )
             file_types = []
         material = {
             "name": name,

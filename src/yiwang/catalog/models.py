@@ -91,7 +91,9 @@ class ServiceItem(models.Model):
         unique=True,
         help_text="12 位事项基本编码（2 位区划 + 4 位部门 + 3 位主项 + 3 位子项）。",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True, help_text="事项首次登记的时间。")
+    created_at = models.DateTimeField(
+        "创建时间", auto_now_add=True, help_text="事项首次登记的时间。"
+    )
 
     class Meta:
         verbose_name = "政务服务事项"
@@ -137,41 +139,79 @@ class ItemVersion(models.Model):
     valid_to = models.DateField(
         "失效日期", null=True, blank=True, help_text="版本最后适用的日期（含）；为空表示长期有效。"
     )
-    published_at = models.DateTimeField("发布时间", null=True, blank=True, help_text="发布操作的时间。")
-    retired_at = models.DateTimeField("废止时间", null=True, blank=True, help_text="废止操作的时间。")
+    published_at = models.DateTimeField(
+        "发布时间", null=True, blank=True, help_text="发布操作的时间。"
+    )
+    retired_at = models.DateTimeField(
+        "废止时间", null=True, blank=True, help_text="废止操作的时间。"
+    )
 
     name = models.CharField("事项名称", max_length=100, help_text="标准化的事项名称。")
     name_en = models.CharField("英文名称", max_length=200, blank=True, help_text="事项的英文名称。")
     category = models.CharField(
-        "事项类型", max_length=8, choices=Category.choices, help_text="行政许可、行政确认、行政给付、公共服务或其他。"
+        "事项类型",
+        max_length=8,
+        choices=Category.choices,
+        help_text="行政许可、行政确认、行政给付、公共服务或其他。",
     )
     handling = models.CharField(
-        "办件类型", max_length=10, choices=Handling.choices, help_text="即办件当场办结；承诺件在承诺时限内办结。"
+        "办件类型",
+        max_length=10,
+        choices=Handling.choices,
+        help_text="即办件当场办结；承诺件在承诺时限内办结。",
     )
-    fully_online = models.BooleanField("全程网办", default=True, help_text="申请到取得结果是否无需到现场。")
-    visits = models.PositiveSmallIntegerField("到现场次数", default=0, help_text="申请人最多需要到办事现场的次数。")
+    fully_online = models.BooleanField(
+        "全程网办", default=True, help_text="申请到取得结果是否无需到现场。"
+    )
+    visits = models.PositiveSmallIntegerField(
+        "到现场次数", default=0, help_text="申请人最多需要到办事现场的次数。"
+    )
     legal_basis = models.TextField("设定依据", help_text="设定和实施该事项的法律法规条款。")
     conditions = models.JSONField("受理条件", default=list, help_text="受理条件，每条一项。")
-    statutory_days = models.PositiveIntegerField("法定时限", help_text="自受理至作出决定的法定期限数值。")
+    statutory_days = models.PositiveIntegerField(
+        "法定时限", help_text="自受理至作出决定的法定期限数值。"
+    )
     statutory_unit = models.CharField(
-        "法定时限单位", max_length=8, choices=TimeUnit.choices, help_text="工作日（行政许可法第82条）、自然日或月。"
+        "法定时限单位",
+        max_length=8,
+        choices=TimeUnit.choices,
+        help_text="工作日（行政许可法第82条）、自然日或月。",
     )
     statutory_is_default = models.BooleanField(
-        "法定时限为默认值", default=False, help_text="未查到事项专门规定，按一般规则（如行政许可法第42条）填写。"
+        "法定时限为默认值",
+        default=False,
+        help_text="未查到事项专门规定，按一般规则（如行政许可法第42条）填写。",
     )
     statutory_basis = models.TextField("法定时限依据", blank=True, help_text="法定时限的出处。")
-    promised_days = models.PositiveIntegerField("承诺时限", help_text="本省承诺的办结期限，不长于法定时限。")
-    promised_is_default = models.BooleanField(
-        "承诺时限为默认值", default=False, help_text="未公布承诺时限，按默认政策（法定时限的一半，向上取整）。"
+    promised_days = models.PositiveIntegerField(
+        "承诺时限", help_text="本省承诺的办结期限，不长于法定时限。"
     )
-    promised_source = models.TextField("承诺时限来源", blank=True, help_text="承诺时限的出处或默认政策。")
-    extension_days = models.PositiveIntegerField("可延长期限", default=0, help_text="经负责人批准可延长的期限，0 表示不可延长。")
-    pledge_allowed = models.BooleanField("适用告知承诺", default=False, help_text="申请人承诺符合条件即可审批。")
-    fee_charged = models.BooleanField("收费", default=False, help_text="是否收费；绝大多数事项不收费。")
+    promised_is_default = models.BooleanField(
+        "承诺时限为默认值",
+        default=False,
+        help_text="未公布承诺时限，按默认政策（法定时限的一半，向上取整）。",
+    )
+    promised_source = models.TextField(
+        "承诺时限来源", blank=True, help_text="承诺时限的出处或默认政策。"
+    )
+    extension_days = models.PositiveIntegerField(
+        "可延长期限", default=0, help_text="经负责人批准可延长的期限，0 表示不可延长。"
+    )
+    pledge_allowed = models.BooleanField(
+        "适用告知承诺", default=False, help_text="申请人承诺符合条件即可审批。"
+    )
+    fee_charged = models.BooleanField(
+        "收费", default=False, help_text="是否收费；绝大多数事项不收费。"
+    )
     fee_basis = models.TextField("收费（不收费）依据", help_text="收费或不收费的法律依据。")
-    fee_amount = models.CharField("收费标准", max_length=200, blank=True, help_text="收费时的金额和计算方法。")
+    fee_amount = models.CharField(
+        "收费标准", max_length=200, blank=True, help_text="收费时的金额和计算方法。"
+    )
     result_kind = models.CharField(
-        "办理结果类型", max_length=10, choices=ResultKind.choices, help_text="电子证照、决定书、备案回执或服务结果。"
+        "办理结果类型",
+        max_length=10,
+        choices=ResultKind.choices,
+        help_text="电子证照、决定书、备案回执或服务结果。",
     )
     result_name = models.CharField("办理结果名称", max_length=100, help_text="证照或文书的名称。")
     accept_level = models.CharField(
@@ -275,13 +315,16 @@ class DraftOnlyChild(models.Model):
     """Rows that belong to a version and are frozen with it."""
 
     version: models.ForeignKey[ItemVersion, ItemVersion]
+    version_id: int
 
     class Meta:
         abstract = True
 
     def _require_draft(self) -> None:
         if not ItemVersion.objects.filter(pk=self.version_id, status=VersionStatus.DRAFT).exists():
-            raise ValidationError("已发布的版本不可修改，请新建草稿", code="catalog.version_immutable")
+            raise ValidationError(
+                "已发布的版本不可修改，请新建草稿", code="catalog.version_immutable"
+            )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self._require_draft()
@@ -302,12 +345,18 @@ class Material(DraftOnlyChild):
     )
     position = models.PositiveSmallIntegerField("序号", help_text="在材料清单中的顺序，从 1 开始。")
     name = models.CharField("材料名称", max_length=200, help_text="申请材料的名称。")
-    mandatory = models.BooleanField("必须提交", default=True, help_text="否：仅部分申请人需要，见备注。")
-    gap_allowed = models.BooleanField("可容缺", default=False, help_text="可在受理后按期补交（容缺受理）。")
+    mandatory = models.BooleanField(
+        "必须提交", default=True, help_text="否：仅部分申请人需要，见备注。"
+    )
+    gap_allowed = models.BooleanField(
+        "可容缺", default=False, help_text="可在受理后按期补交（容缺受理）。"
+    )
     pledge_replaceable = models.BooleanField(
         "可告知承诺替代", default=False, help_text="申请人书面承诺后可免于提交。"
     )
-    file_types = models.JSONField("文件类型", default=list, help_text="接受的文件类型：pdf、ofd、jpg、png。")
+    file_types = models.JSONField(
+        "文件类型", default=list, help_text="接受的文件类型：pdf、ofd、jpg、png。"
+    )
     sample = models.TextField("示范样例", blank=True, help_text="如何准备该材料的说明。")
     note = models.TextField("备注", blank=True, help_text="适用对象、份数、原件或复印件等说明。")
     is_default = models.BooleanField(
@@ -320,7 +369,9 @@ class Material(DraftOnlyChild):
         verbose_name_plural = "申请材料"
         ordering = ["version", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "position"], name="unique_material_position"),
+            models.UniqueConstraint(
+                fields=["version", "position"], name="unique_material_position"
+            ),
             models.UniqueConstraint(fields=["version", "name"], name="unique_material_name"),
         ]
 
@@ -337,11 +388,21 @@ class ProcessStep(DraftOnlyChild):
         help_text="该环节所属的事项版本。",
     )
     position = models.PositiveSmallIntegerField("序号", help_text="环节顺序，从 1 开始。")
-    key = models.CharField("环节代码", max_length=30, help_text="如 accept、review、check、decide、deliver。")
-    name = models.CharField("环节名称", max_length=50, help_text="如 受理、初审、审核、审批决定、制证送达。")
-    level = models.CharField("层级", max_length=10, choices=StepLevel.choices, help_text="办理该环节的机构层级。")
-    role = models.CharField("岗位", max_length=20, choices=StepRole.choices, help_text="办理该环节的岗位角色。")
-    limit_days = models.PositiveIntegerField("环节时限", help_text="该环节的期限（与法定时限同单位）。")
+    key = models.CharField(
+        "环节代码", max_length=30, help_text="如 accept、review、check、decide、deliver。"
+    )
+    name = models.CharField(
+        "环节名称", max_length=50, help_text="如 受理、初审、审核、审批决定、制证送达。"
+    )
+    level = models.CharField(
+        "层级", max_length=10, choices=StepLevel.choices, help_text="办理该环节的机构层级。"
+    )
+    role = models.CharField(
+        "岗位", max_length=20, choices=StepRole.choices, help_text="办理该环节的岗位角色。"
+    )
+    limit_days = models.PositiveIntegerField(
+        "环节时限", help_text="该环节的期限（与法定时限同单位）。"
+    )
 
     class Meta:
         verbose_name = "办理环节"
@@ -379,9 +440,14 @@ class ItemImplementation(models.Model):
         unique=True,
         help_text="31 位实施编码：实施机构统一社会信用代码 + 层级码 + 基本编码。",
     )
-    window = models.CharField("办理窗口", max_length=200, blank=True, help_text="受理窗口的名称和位置。")
+    window = models.CharField(
+        "办理窗口", max_length=200, blank=True, help_text="受理窗口的名称和位置。"
+    )
     office_hours = models.CharField(
-        "办理时间", max_length=100, blank=True, help_text="窗口办公时间，如 工作日 9:00-12:00，13:30-17:00。"
+        "办理时间",
+        max_length=100,
+        blank=True,
+        help_text="窗口办公时间，如 工作日 9:00-12:00，13:30-17:00。",
     )
     phone = models.CharField("咨询电话", max_length=40, blank=True, help_text="事项咨询电话。")
     promised_days = models.PositiveIntegerField(

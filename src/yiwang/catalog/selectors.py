@@ -99,7 +99,13 @@ def version_as_file_item(version: ItemVersion) -> dict[str, Any]:
             for m in version.materials.all()
         ],
         "process": [
-            {"key": s.key, "name": s.name, "level": s.level, "role": s.role, "limit_days": s.limit_days}
+            {
+                "key": s.key,
+                "name": s.name,
+                "level": s.level,
+                "role": s.role,
+                "limit_days": s.limit_days,
+            }
             for s in version.steps.all()
         ],
         "statutory": {
@@ -115,7 +121,11 @@ def version_as_file_item(version: ItemVersion) -> dict[str, Any]:
         },
         "extension_days": version.extension_days,
         "pledge_allowed": version.pledge_allowed,
-        "fee": {"charged": version.fee_charged, "basis": version.fee_basis, "amount": version.fee_amount},
+        "fee": {
+            "charged": version.fee_charged,
+            "basis": version.fee_basis,
+            "amount": version.fee_amount,
+        },
         "result": {"kind": version.result_kind, "name": version.result_name},
         "levels": {
             "accept": version.accept_level,

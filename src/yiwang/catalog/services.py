@@ -49,7 +49,10 @@ def today() -> datetime.date:
 
 def _write_draft(item: ServiceItem, spec: dict[str, Any], number: int) -> ItemVersion:
     version = ItemVersion.objects.create(
-        item=item, version=number, status=VersionStatus.DRAFT, **{f: spec[f] for f in VERSION_FIELDS}
+        item=item,
+        version=number,
+        status=VersionStatus.DRAFT,
+        **{f: spec[f] for f in VERSION_FIELDS},
     )
     Material.objects.bulk_create(
         Material(version=version, position=i, **{f: m[f] for f in MATERIAL_FIELDS})
@@ -162,7 +165,9 @@ def import_catalogue(
     report = ImportReport()
     with transaction.atomic():
         codes = {spec["code"]: spec for spec in specs}
-        existing = {i.code: i for i in ServiceItem.objects.select_for_update().filter(code__in=codes)}
+        existing = {
+            i.code: i for i in ServiceItem.objects.select_for_update().filter(code__in=codes)
+        }
         taken = dict(
             ServiceItem.objects.filter(basic_code__in=[s["basic_code"] for s in specs])
             .exclude(code__in=codes)
@@ -179,7 +184,9 @@ def import_catalogue(
         ]  # fmt: skip
         if problems:
             raise InvalidInput(
-                "catalog.invalid_file", f"事项目录文件有 {len(problems)} 处问题，未导入任何内容", problems
+                "catalog.invalid_file",
+                f"事项目录文件有 {len(problems)} 处问题，未导入任何内容",
+                problems,
             )
         for spec in specs:
             item = existing.get(spec["code"])
@@ -187,7 +194,9 @@ def import_catalogue(
                 item = ServiceItem.objects.create(code=spec["code"], basic_code=spec["basic_code"])
                 report.created.append(item.code)
             else:
-                latest = item.versions.exclude(status=VersionStatus.RETIRED).order_by("-version").first()
+                latest = (
+                    item.versions.exclude(status=VersionStatus.RETIRED).order_by("-version").first()
+                )
                 if latest is not None and _same_content(latest, spec):
                     report.unchanged.append(item.code)
                     continue

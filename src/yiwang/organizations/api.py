@@ -1,6 +1,5 @@
 """Organizations as the signed-in staff member may see them."""
 
-
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.security import django_auth
@@ -41,7 +40,11 @@ def list_organizations(request: HttpRequest) -> list[dict[str, object]]:
 
 @router.get("/{credit_code}", response=OrganizationOut, summary="机构详情")
 def get_organization(request: HttpRequest, credit_code: str) -> dict[str, object]:
-    org = Organization.objects.select_related("parent").filter(credit_code=credit_code.upper()).first()
+    org = (
+        Organization.objects.select_related("parent")
+        .filter(credit_code=credit_code.upper())
+        .first()
+    )
     if org is None:
         raise NotFound("organization.not_found", f"未找到统一社会信用代码为 {credit_code} 的机构")
     require_see(request.user, org)  # type: ignore[arg-type]

@@ -15,11 +15,29 @@ from django.urls import URLPattern, path, reverse
 from yiwang.core.errors import DomainError
 from yiwang.workcalendar import services
 from yiwang.workcalendar.models import CalendarDay, CalendarYear
-from yiwang.workcalendar.workdays import weekday_name
+from yiwang.workcalendar.workdays import day_problems, weekday_name
+
+
+class CalendarDayFormSet(forms.BaseInlineFormSet):
+    """Checks each day against the year being edited, even a year not saved yet (whose days
+    ``CalendarDay.clean()`` cannot check: their foreign key is still empty)."""
+
+    def clean(self) -> None:
+        super().clean()
+        year = getattr(self.instance, "year", None)
+        if not isinstance(year, int):
+            return
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or not data.get("date") or not data.get("kind"):
+                continue
+            for message in day_problems(year, data["date"], data["kind"]):
+                form.add_error("date", message)
 
 
 class CalendarDayInline(admin.TabularInline):
     model = CalendarDay
+    formset = CalendarDayFormSet
     fields = ("date", "kind", "name")
     extra = 0
     ordering = ("date",)

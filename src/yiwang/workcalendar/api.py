@@ -32,7 +32,8 @@ class DeadlineOut(Schema):
 
 class BetweenOut(Schema):
     workdays: int = Field(
-        ..., description="区间 (start, end] 内的工作日数：start 当天不计，end 当天计；start 晚于 end 时为负数"
+        ...,
+        description="区间 (start, end] 内的工作日数：start 当天不计，end 当天计；start 晚于 end 时为负数",
     )
     provisional: bool = Field(..., description=_PROVISIONAL)
 
@@ -44,7 +45,9 @@ class ProblemOut(Schema):
 
 
 class ErrorOut(Schema):
-    code: str = Field(..., description="稳定的错误代码，如 calendar.invalid_date、calendar.negative_workdays")
+    code: str = Field(
+        ..., description="稳定的错误代码，如 calendar.invalid_date、calendar.negative_workdays"
+    )
     message: str = Field(..., description="中文错误说明")
     details: list[ProblemOut] | None = Field(None, description="逐项问题")
 

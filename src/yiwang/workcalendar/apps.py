@@ -17,8 +17,14 @@ class WorkcalendarConfig(AppConfig):
         # Any edit (admin, shell, services) drops this process's cached calendar; other
         # processes notice through the revision check in services.current_calendar().
         for model in (CalendarYear, CalendarDay):
-            post_save.connect(_calendar_changed, sender=model, dispatch_uid=f"workcalendar-save-{model.__name__}")
-            post_delete.connect(_calendar_changed, sender=model, dispatch_uid=f"workcalendar-delete-{model.__name__}")
+            post_save.connect(
+                _calendar_changed, sender=model, dispatch_uid=f"workcalendar-save-{model.__name__}"
+            )
+            post_delete.connect(
+                _calendar_changed,
+                sender=model,
+                dispatch_uid=f"workcalendar-delete-{model.__name__}",
+            )
 
 
 def _calendar_changed(sender: type, using: str | None = None, **kwargs: Any) -> None:

@@ -107,7 +107,10 @@ def chinese_calendar_schedules() -> tuple[YearSchedule, ...]:
 
     source = chinese_calendar_source()
     by_year: dict[int, list[DaySpec]] = {}
-    for table, kind in ((constants.holidays, DayKind.HOLIDAY), (constants.workdays, DayKind.WORKDAY)):
+    for table, kind in (
+        (constants.holidays, DayKind.HOLIDAY),
+        (constants.workdays, DayKind.WORKDAY),
+    ):
         for day, english in table.items():
             name = CHINESE_CALENDAR_NAMES.get(english, english)
             by_year.setdefault(day.year, []).append(DaySpec(day, kind, name))
@@ -181,7 +184,11 @@ def parse_year_text(text: str) -> YearSchedule:
         raise _invalid(out.problems)
 
     for key in sorted(set(map(str, data)) - _TOP_KEYS):
-        out.add(key, f"未知字段 {key}；允许的字段：year、source、note、holidays、workdays", "unknown_field")
+        out.add(
+            key,
+            f"未知字段 {key}；允许的字段：year、source、note、holidays、workdays",
+            "unknown_field",
+        )
 
     year = _year(data.get("year"), out)
     source = _text(data.get("source"), "source", "来源", SOURCE_MAX_LENGTH, out, required=True)
@@ -201,7 +208,9 @@ def parse_year_text(text: str) -> YearSchedule:
             out.add(where, "每个节假日应为包含 name 以及 dates 或 from/to 的映射", "structure")
             continue
         _unknown_keys(entry, _HOLIDAY_KEYS, where, out)
-        name = _text(entry.get("name"), f"{where}.name", "名称", NAME_MAX_LENGTH, out, required=True)
+        name = _text(
+            entry.get("name"), f"{where}.name", "名称", NAME_MAX_LENGTH, out, required=True
+        )
         has_list = "dates" in entry
         has_range = "from" in entry or "to" in entry
         dates: list[tuple[str, dt.date]] = []
@@ -228,16 +237,18 @@ def parse_year_text(text: str) -> YearSchedule:
             out.add(where, "每个调休上班日应为包含 name 和 date 的映射", "structure")
             continue
         _unknown_keys(entry, _WORKDAY_KEYS, where, out)
-        name = _text(entry.get("name"), f"{where}.name", "名称", NAME_MAX_LENGTH, out, required=True)
+        name = _text(
+            entry.get("name"), f"{where}.name", "名称", NAME_MAX_LENGTH, out, required=True
+        )
         dates = []
         if "date" in entry and "dates" in entry:
             out.add(where, "不能同时写 date 和 dates", "structure")
         elif "date" in entry:
-            day = parse_date(entry.get("date"))
-            if day is None:
+            single = parse_date(entry.get("date"))
+            if single is None:
                 out.add(f"{where}.date", _bad_date(entry.get("date")), "invalid_date")
             else:
-                dates = [(f"{where}.date", day)]
+                dates = [(f"{where}.date", single)]
         elif "dates" in entry:
             dates = _date_list(entry.get("dates"), f"{where}.dates", out)
         else:
@@ -261,7 +272,11 @@ def _bad_date(value: object) -> str:
 
 def _unknown_keys(entry: Mapping[Any, Any], allowed: set[str], where: str, out: _Collector) -> None:
     for key in sorted(set(map(str, entry)) - allowed):
-        out.add(f"{where}.{key}", f"未知字段 {key}；允许的字段：{'、'.join(sorted(allowed))}", "unknown_field")
+        out.add(
+            f"{where}.{key}",
+            f"未知字段 {key}；允许的字段：{'、'.join(sorted(allowed))}",
+            "unknown_field",
+        )
 
 
 def _year(value: object, out: _Collector) -> int | None:
@@ -274,13 +289,23 @@ def _year(value: object, out: _Collector) -> int | None:
         out.add("year", f"年份 {value!r} 应为整数，例如 2027", "invalid_year")
         return None
     if not FIRST_DAY.year <= value <= LAST_DAY.year:
-        out.add("year", f"年份 {value} 超出工作日历的范围（{FIRST_DAY.year}–{LAST_DAY.year}）", "invalid_year")
+        out.add(
+            "year",
+            f"年份 {value} 超出工作日历的范围（{FIRST_DAY.year}–{LAST_DAY.year}）",
+            "invalid_year",
+        )
         return None
     return value
 
 
 def _text(
-    value: object, field: str, label: str, max_length: int, out: _Collector, *, required: bool = False
+    value: object,
+    field: str,
+    label: str,
+    max_length: int,
+    out: _Collector,
+    *,
+    required: bool = False,
 ) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -314,9 +339,17 @@ def _date_range(
 ) -> list[tuple[str, dt.date]]:
     start, end = parse_date(raw_from), parse_date(raw_to)
     if start is None:
-        out.add(f"{where}.from", _bad_date(raw_from) if raw_from is not None else "缺少起始日期 from", "invalid_date")
+        out.add(
+            f"{where}.from",
+            _bad_date(raw_from) if raw_from is not None else "缺少起始日期 from",
+            "invalid_date",
+        )
     if end is None:
-        out.add(f"{where}.to", _bad_date(raw_to) if raw_to is not None else "缺少结束日期 to", "invalid_date")
+        out.add(
+            f"{where}.to",
+            _bad_date(raw_to) if raw_to is not None else "缺少结束日期 to",
+            "invalid_date",
+        )
     if start is None or end is None:
         return []
     if end < start:
@@ -324,7 +357,11 @@ def _date_range(
         return []
     length = (end - start).days + 1
     if length > MAX_RANGE_DAYS:
-        out.add(where, f"节假日“{name}”长达 {length} 天，超过 {MAX_RANGE_DAYS} 天，请检查日期", "invalid_range")
+        out.add(
+            where,
+            f"节假日“{name}”长达 {length} 天，超过 {MAX_RANGE_DAYS} 天，请检查日期",
+            "invalid_range",
+        )
         return []
     return [(f"{where}.from", start + dt.timedelta(days=i)) for i in range(length)]
 

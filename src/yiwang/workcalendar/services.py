@@ -47,7 +47,7 @@ from yiwang.workcalendar.schedules import (
     chinese_calendar_schedules,
     parse_year_text,
 )
-from yiwang.workcalendar.workdays import Count, Deadline, DayKind, WorkdayCalendar
+from yiwang.workcalendar.workdays import Count, DayKind, Deadline, WorkdayCalendar
 
 DEFAULT_REVALIDATE_SECONDS = 5.0
 MAX_FILE_BYTES = 1_000_000
@@ -68,7 +68,9 @@ _lock = threading.Lock()
 
 
 def _revalidate_seconds() -> float:
-    return float(getattr(settings, "YIWANG_CALENDAR_REVALIDATE_SECONDS", DEFAULT_REVALIDATE_SECONDS))
+    return float(
+        getattr(settings, "YIWANG_CALENDAR_REVALIDATE_SECONDS", DEFAULT_REVALIDATE_SECONDS)
+    )
 
 
 def _revision() -> tuple[Any, ...]:
@@ -231,7 +233,9 @@ def _store_new_schedules(schedules: Iterable[YearSchedule]) -> SeedReport:
             CalendarYear(year=s.year, source=s.source, note=s.note, loaded_at=now) for s in created
         )
         ids = dict(
-            CalendarYear.objects.filter(year__in=[s.year for s in created]).values_list("year", "pk")
+            CalendarYear.objects.filter(year__in=[s.year for s in created]).values_list(
+                "year", "pk"
+            )
         )
         rows = [
             CalendarDay(year_id=ids[s.year], date=d.date, kind=d.kind.value, name=d.name)
@@ -280,7 +284,11 @@ def read_year_source(path_or_text: str | Path | bytes) -> str:
         return _decode(path_or_text, "")
     if isinstance(path_or_text, str) and "\n" not in path_or_text:
         candidate = Path(path_or_text.strip())
-        if candidate.suffix.lower() in {".yaml", ".yml"} or candidate.is_file():
+        try:
+            is_file = candidate.is_file()
+        except OSError:  # e.g. a long one-line YAML text is "a file name too long"
+            is_file = False
+        if is_file or candidate.suffix.lower() in {".yaml", ".yml"}:
             path_or_text = candidate
     if isinstance(path_or_text, Path):
         try:
@@ -293,6 +301,8 @@ def read_year_source(path_or_text: str | Path | bytes) -> str:
             raise _file_error(f"{path_or_text} 是目录，不是文件") from None
         except PermissionError:
             raise _file_error(f"无权读取文件 {path_or_text}") from None
+        except OSError as exc:
+            raise _file_error(f"无法读取文件 {path_or_text}：{exc.strerror or exc}") from None
     return path_or_text
 
 
@@ -376,7 +386,4 @@ def loaded_years() -> list[YearSummary]:
         n_holidays=DbCount("days", filter=Q(days__kind=DayKind.HOLIDAY.value)),
         n_workdays=DbCount("days", filter=Q(days__kind=DayKind.WORKDAY.value)),
     ).order_by("year")
-    return [
-        YearSummary(r.year, r.source, r.loaded_at, r.n_holidays, r.n_workdays)  # type: ignore[attr-defined]
-        for r in rows
-    ]
+    return [YearSummary(r.year, r.source, r.loaded_at, r.n_holidays, r.n_workdays) for r in rows]

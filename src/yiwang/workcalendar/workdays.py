@@ -75,7 +75,9 @@ def day_problems(year: int, day: dt.date, kind: DayKind | str) -> list[str]:
             f"调休上班日 {day.isoformat()} 是{weekday_name(day)}，调休上班日只能是星期六或星期日"
         )
     elif kind not in (DayKind.HOLIDAY, DayKind.WORKDAY):
-        problems.append(f"未知的日期类型 {kind!r}，应为 holiday（法定节假日）或 workday（调休上班日）")
+        problems.append(
+            f"未知的日期类型 {kind!r}，应为 holiday（法定节假日）或 workday（调休上班日）"
+        )
     return problems
 
 

@@ -9,93 +9,363 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('organizations', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("organizations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('full_name', models.CharField(blank=True, help_text='真实姓名。', max_length=50, verbose_name='姓名')),
-                ('phone', models.CharField(blank=True, help_text='用于通知。', max_length=20, verbose_name='手机号码')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(
+                        blank=True, help_text="真实姓名。", max_length=50, verbose_name="姓名"
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, help_text="用于通知。", max_length=20, verbose_name="手机号码"
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Applicant',
+            name="Applicant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('person', '自然人'), ('organization', '法人或其他组织')], help_text='自然人或法人/其他组织。', max_length=12, verbose_name='申请人类型')),
-                ('name', models.CharField(help_text='自然人姓名或组织全称。', max_length=100, verbose_name='名称或姓名')),
-                ('id_number', models.CharField(help_text='自然人为 18 位公民身份号码（GB 11643，含校验位）；组织为 18 位统一社会信用代码（GB 32100）。', max_length=18, unique=True, verbose_name='证件号码')),
-                ('contact_name', models.CharField(blank=True, help_text='组织的联系人。', max_length=50, verbose_name='联系人')),
-                ('phone', models.CharField(blank=True, help_text='接收通知的电话。', max_length=20, verbose_name='联系电话')),
-                ('address', models.CharField(blank=True, help_text='送达地址。', max_length=200, verbose_name='地址')),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='申请人首次登记的时间。', verbose_name='登记时间')),
-                ('user', models.OneToOneField(blank=True, help_text='申请人在门户登录使用的账号；组织申请人由其经办人账号登录。', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='applicant', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("person", "自然人"), ("organization", "法人或其他组织")],
+                        help_text="自然人或法人/其他组织。",
+                        max_length=12,
+                        verbose_name="申请人类型",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="自然人姓名或组织全称。",
+                        max_length=100,
+                        verbose_name="名称或姓名",
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(
+                        help_text="自然人为 18 位公民身份号码（GB 11643，含校验位）；组织为 18 位统一社会信用代码（GB 32100）。",
+                        max_length=18,
+                        unique=True,
+                        verbose_name="证件号码",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(
+                        blank=True, help_text="组织的联系人。", max_length=50, verbose_name="联系人"
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        help_text="接收通知的电话。",
+                        max_length=20,
+                        verbose_name="联系电话",
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(
+                        blank=True, help_text="送达地址。", max_length=200, verbose_name="地址"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True,
+                        help_text="申请人首次登记的时间。",
+                        verbose_name="登记时间",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="申请人在门户登录使用的账号；组织申请人由其经办人账号登录。",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="applicant",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申请人',
-                'verbose_name_plural': '申请人',
+                "verbose_name": "申请人",
+                "verbose_name_plural": "申请人",
             },
         ),
         migrations.CreateModel(
-            name='AgentAuthorization',
+            name="AgentAuthorization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(help_text='授权委托书载明的委托范围。', max_length=200, verbose_name='委托事项')),
-                ('document', models.CharField(help_text='授权委托书的编号或名称，原件留存备查。', max_length=100, verbose_name='授权委托书')),
-                ('valid_from', models.DateField(help_text='委托开始的日期（含）。', verbose_name='有效期起')),
-                ('valid_to', models.DateField(help_text='委托结束的日期（含）。', verbose_name='有效期止')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, help_text='委托登记的时间。', verbose_name='登记时间')),
-                ('revoked_at', models.DateTimeField(blank=True, help_text='委托被撤销的时间；未撤销为空。', null=True, verbose_name='撤销时间')),
-                ('recorded_by', models.ForeignKey(blank=True, help_text='登记该委托的工作人员或系统。', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('agent', models.ForeignKey(help_text='受托代为办理的自然人。', on_delete=django.db.models.deletion.PROTECT, related_name='authorizations_as_agent', to='accounts.applicant', verbose_name='代办人')),
-                ('principal', models.ForeignKey(help_text='委托他人办理的申请人。', on_delete=django.db.models.deletion.PROTECT, related_name='authorizations_as_principal', to='accounts.applicant', verbose_name='委托人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        help_text="授权委托书载明的委托范围。",
+                        max_length=200,
+                        verbose_name="委托事项",
+                    ),
+                ),
+                (
+                    "document",
+                    models.CharField(
+                        help_text="授权委托书的编号或名称，原件留存备查。",
+                        max_length=100,
+                        verbose_name="授权委托书",
+                    ),
+                ),
+                (
+                    "valid_from",
+                    models.DateField(help_text="委托开始的日期（含）。", verbose_name="有效期起"),
+                ),
+                (
+                    "valid_to",
+                    models.DateField(help_text="委托结束的日期（含）。", verbose_name="有效期止"),
+                ),
+                (
+                    "recorded_at",
+                    models.DateTimeField(
+                        auto_now_add=True, help_text="委托登记的时间。", verbose_name="登记时间"
+                    ),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="委托被撤销的时间；未撤销为空。",
+                        null=True,
+                        verbose_name="撤销时间",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="登记该委托的工作人员或系统。",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        help_text="受托代为办理的自然人。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorizations_as_agent",
+                        to="accounts.applicant",
+                        verbose_name="代办人",
+                    ),
+                ),
+                (
+                    "principal",
+                    models.ForeignKey(
+                        help_text="委托他人办理的申请人。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorizations_as_principal",
+                        to="accounts.applicant",
+                        verbose_name="委托人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '代办授权',
-                'verbose_name_plural': '代办授权',
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__gte', models.F('valid_from'))), name='authorization_period_order'), models.CheckConstraint(condition=models.Q(('agent', models.F('principal')), _negated=True), name='authorization_not_self')],
+                "verbose_name": "代办授权",
+                "verbose_name_plural": "代办授权",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("valid_to__gte", models.F("valid_from"))),
+                        name="authorization_period_order",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("agent", models.F("principal")), _negated=True),
+                        name="authorization_not_self",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('window_clerk', '窗口受理'), ('handler', '承办'), ('reviewer', '审核'), ('leader', '审批负责人'), ('supervisor', '监察'), ('catalog_admin', '事项目录管理员'), ('system_admin', '系统管理员')], help_text='岗位角色。', max_length=20, verbose_name='角色')),
-                ('granted_at', models.DateTimeField(auto_now_add=True, help_text='角色授予的时间。', verbose_name='授予时间')),
-                ('organization', models.ForeignKey(help_text='角色所属的机构；角色的作用范围由角色决定（本机构或本机构及下级）。', on_delete=django.db.models.deletion.PROTECT, related_name='role_assignments', to='organizations.organization', verbose_name='所属机构')),
-                ('user', models.ForeignKey(help_text='担任该角色的工作人员。', on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("window_clerk", "窗口受理"),
+                            ("handler", "承办"),
+                            ("reviewer", "审核"),
+                            ("leader", "审批负责人"),
+                            ("supervisor", "监察"),
+                            ("catalog_admin", "事项目录管理员"),
+                            ("system_admin", "系统管理员"),
+                        ],
+                        help_text="岗位角色。",
+                        max_length=20,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "granted_at",
+                    models.DateTimeField(
+                        auto_now_add=True, help_text="角色授予的时间。", verbose_name="授予时间"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        help_text="角色所属的机构；角色的作用范围由角色决定（本机构或本机构及下级）。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="role_assignments",
+                        to="organizations.organization",
+                        verbose_name="所属机构",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        help_text="担任该角色的工作人员。",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '岗位角色',
-                'verbose_name_plural': '岗位角色',
-                'constraints': [models.UniqueConstraint(fields=('user', 'organization', 'role'), name='unique_role_assignment')],
+                "verbose_name": "岗位角色",
+                "verbose_name_plural": "岗位角色",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "organization", "role"), name="unique_role_assignment"
+                    )
+                ],
             },
         ),
     ]

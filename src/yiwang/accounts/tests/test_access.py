@@ -80,7 +80,7 @@ def test_inactive_or_anonymous_users_reach_nothing(tree, make_staff):
     clerk.save()
     clerk = type(clerk).objects.get(pk=clerk.pk)
     assert not access.can_act(clerk, Role.WINDOW_CLERK, tree.county_a1)
-    assert not access.can_see(AnonymousUser(), tree.county_a1)  # type: ignore[arg-type]
+    assert not access.can_see(AnonymousUser(), tree.county_a1)
 
 
 def test_organizations_api_lists_only_what_the_user_may_see(tree, make_staff, client):
@@ -125,16 +125,30 @@ def test_organization_applicant_needs_a_valid_credit_code(db):
 
 
 def test_agent_authorization_validity(db):
-    agent = Applicant.objects.create(kind=ApplicantKind.PERSON, name="代办人", id_number="11010519491231002X")
-    firm = Applicant.objects.create(kind=ApplicantKind.ORGANIZATION, name="律所", id_number="91350100M000100Y43")
+    agent = Applicant.objects.create(
+        kind=ApplicantKind.PERSON, name="代办人", id_number="11010519491231002X"
+    )
+    firm = Applicant.objects.create(
+        kind=ApplicantKind.ORGANIZATION, name="律所", id_number="91350100M000100Y43"
+    )
     auth = AgentAuthorization.objects.create(
-        agent=agent, principal=firm, scope="代为办理律师事务所设立许可", document="委托书1",
-        valid_from=datetime.date(2026, 1, 1), valid_to=datetime.date(2026, 12, 31),
+        agent=agent,
+        principal=firm,
+        scope="代为办理律师事务所设立许可",
+        document="委托书1",
+        valid_from=datetime.date(2026, 1, 1),
+        valid_to=datetime.date(2026, 12, 31),
     )
     assert list(AgentAuthorization.objects.valid_on(datetime.date(2026, 6, 1))) == [auth]
     assert not AgentAuthorization.objects.valid_on(datetime.date(2027, 1, 1)).exists()
-    reverse = AgentAuthorization(agent=firm, principal=agent, scope="x", document="y",
-                                 valid_from=datetime.date(2026, 1, 1), valid_to=datetime.date(2026, 2, 1))
+    reverse = AgentAuthorization(
+        agent=firm,
+        principal=agent,
+        scope="x",
+        document="y",
+        valid_from=datetime.date(2026, 1, 1),
+        valid_to=datetime.date(2026, 2, 1),
+    )
     with pytest.raises(ValidationError) as exc:
         reverse.full_clean()
     assert "agent" in exc.value.message_dict

@@ -5,157 +5,678 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0001_initial'),
+        ("organizations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ServiceItem',
+            name="ServiceItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='本平台的稳定事项代码，形如 SF-LS-006，跨版本不变。', max_length=20, unique=True, verbose_name='事项代码')),
-                ('basic_code', models.CharField(help_text='12 位事项基本编码（2 位区划 + 4 位部门 + 3 位主项 + 3 位子项）。', max_length=12, unique=True, verbose_name='基本编码')),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='事项首次登记的时间。', verbose_name='创建时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="本平台的稳定事项代码，形如 SF-LS-006，跨版本不变。",
+                        max_length=20,
+                        unique=True,
+                        verbose_name="事项代码",
+                    ),
+                ),
+                (
+                    "basic_code",
+                    models.CharField(
+                        help_text="12 位事项基本编码（2 位区划 + 4 位部门 + 3 位主项 + 3 位子项）。",
+                        max_length=12,
+                        unique=True,
+                        verbose_name="基本编码",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, help_text="事项首次登记的时间。", verbose_name="创建时间"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '政务服务事项',
-                'verbose_name_plural': '政务服务事项',
-                'ordering': ['code'],
+                "verbose_name": "政务服务事项",
+                "verbose_name_plural": "政务服务事项",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ItemVersion',
+            name="ItemVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(help_text='同一事项内从 1 开始递增。', verbose_name='版本号')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('published', '已发布'), ('retired', '已废止')], default='draft', help_text='草稿可编辑；发布后内容不可更改，只能设定失效日期或废止。', max_length=10, verbose_name='状态')),
-                ('valid_from', models.DateField(blank=True, help_text='版本开始适用的日期（含）；草稿为空。', null=True, verbose_name='生效日期')),
-                ('valid_to', models.DateField(blank=True, help_text='版本最后适用的日期（含）；为空表示长期有效。', null=True, verbose_name='失效日期')),
-                ('published_at', models.DateTimeField(blank=True, help_text='发布操作的时间。', null=True, verbose_name='发布时间')),
-                ('retired_at', models.DateTimeField(blank=True, help_text='废止操作的时间。', null=True, verbose_name='废止时间')),
-                ('name', models.CharField(help_text='标准化的事项名称。', max_length=100, verbose_name='事项名称')),
-                ('name_en', models.CharField(blank=True, help_text='事项的英文名称。', max_length=200, verbose_name='英文名称')),
-                ('category', models.CharField(choices=[('行政许可', '行政许可'), ('行政确认', '行政确认'), ('行政给付', '行政给付'), ('公共服务', '公共服务'), ('其他', '其他')], help_text='行政许可、行政确认、行政给付、公共服务或其他。', max_length=8, verbose_name='事项类型')),
-                ('handling', models.CharField(choices=[('promised', '承诺件'), ('immediate', '即办件')], help_text='即办件当场办结；承诺件在承诺时限内办结。', max_length=10, verbose_name='办件类型')),
-                ('fully_online', models.BooleanField(default=True, help_text='申请到取得结果是否无需到现场。', verbose_name='全程网办')),
-                ('visits', models.PositiveSmallIntegerField(default=0, help_text='申请人最多需要到办事现场的次数。', verbose_name='到现场次数')),
-                ('legal_basis', models.TextField(help_text='设定和实施该事项的法律法规条款。', verbose_name='设定依据')),
-                ('conditions', models.JSONField(default=list, help_text='受理条件，每条一项。', verbose_name='受理条件')),
-                ('statutory_days', models.PositiveIntegerField(help_text='自受理至作出决定的法定期限数值。', verbose_name='法定时限')),
-                ('statutory_unit', models.CharField(choices=[('workday', '工作日'), ('day', '自然日'), ('month', '月')], help_text='工作日（行政许可法第82条）、自然日或月。', max_length=8, verbose_name='法定时限单位')),
-                ('statutory_is_default', models.BooleanField(default=False, help_text='未查到事项专门规定，按一般规则（如行政许可法第42条）填写。', verbose_name='法定时限为默认值')),
-                ('statutory_basis', models.TextField(blank=True, help_text='法定时限的出处。', verbose_name='法定时限依据')),
-                ('promised_days', models.PositiveIntegerField(help_text='本省承诺的办结期限，不长于法定时限。', verbose_name='承诺时限')),
-                ('promised_is_default', models.BooleanField(default=False, help_text='未公布承诺时限，按默认政策（法定时限的一半，向上取整）。', verbose_name='承诺时限为默认值')),
-                ('promised_source', models.TextField(blank=True, help_text='承诺时限的出处或默认政策。', verbose_name='承诺时限来源')),
-                ('extension_days', models.PositiveIntegerField(default=0, help_text='经负责人批准可延长的期限，0 表示不可延长。', verbose_name='可延长期限')),
-                ('pledge_allowed', models.BooleanField(default=False, help_text='申请人承诺符合条件即可审批。', verbose_name='适用告知承诺')),
-                ('fee_charged', models.BooleanField(default=False, help_text='是否收费；绝大多数事项不收费。', verbose_name='收费')),
-                ('fee_basis', models.TextField(help_text='收费或不收费的法律依据。', verbose_name='收费（不收费）依据')),
-                ('fee_amount', models.CharField(blank=True, help_text='收费时的金额和计算方法。', max_length=200, verbose_name='收费标准')),
-                ('result_kind', models.CharField(choices=[('licence', '电子证照'), ('decision', '决定书'), ('filing', '备案回执'), ('service', '服务结果')], help_text='电子证照、决定书、备案回执或服务结果。', max_length=10, verbose_name='办理结果类型')),
-                ('result_name', models.CharField(help_text='证照或文书的名称。', max_length=100, verbose_name='办理结果名称')),
-                ('accept_level', models.CharField(choices=[('county', '县级'), ('city', '市级'), ('province', '省级')], help_text='受理申请的机构层级。', max_length=10, verbose_name='受理层级')),
-                ('review_levels', models.JSONField(default=list, help_text='参与审查的层级。', verbose_name='审查层级')),
-                ('decide_level', models.CharField(choices=[('county', '县级'), ('city', '市级'), ('province', '省级'), ('national', '国家级（司法部）')], help_text='作出最终决定的层级。', max_length=10, verbose_name='决定层级')),
-                ('involved_levels', models.CharField(editable=False, help_text='由受理、审查、决定层级派生的检索字段，形如 ,city,province,。', max_length=60, verbose_name='涉及层级')),
-                ('external_authority', models.CharField(blank=True, help_text='由省外机关（如司法部）决定时填写。', max_length=50, verbose_name='省外决定机关')),
-                ('sources', models.JSONField(default=list, help_text='各项取值的出处。', verbose_name='资料来源')),
-                ('notes', models.TextField(blank=True, help_text='补充说明。', verbose_name='备注')),
-                ('item', models.ForeignKey(help_text='该版本所属的事项。', on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='catalog.serviceitem', verbose_name='事项')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        help_text="同一事项内从 1 开始递增。", verbose_name="版本号"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("published", "已发布"), ("retired", "已废止")],
+                        default="draft",
+                        help_text="草稿可编辑；发布后内容不可更改，只能设定失效日期或废止。",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "valid_from",
+                    models.DateField(
+                        blank=True,
+                        help_text="版本开始适用的日期（含）；草稿为空。",
+                        null=True,
+                        verbose_name="生效日期",
+                    ),
+                ),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True,
+                        help_text="版本最后适用的日期（含）；为空表示长期有效。",
+                        null=True,
+                        verbose_name="失效日期",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, help_text="发布操作的时间。", null=True, verbose_name="发布时间"
+                    ),
+                ),
+                (
+                    "retired_at",
+                    models.DateTimeField(
+                        blank=True, help_text="废止操作的时间。", null=True, verbose_name="废止时间"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="标准化的事项名称。", max_length=100, verbose_name="事项名称"
+                    ),
+                ),
+                (
+                    "name_en",
+                    models.CharField(
+                        blank=True,
+                        help_text="事项的英文名称。",
+                        max_length=200,
+                        verbose_name="英文名称",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("行政许可", "行政许可"),
+                            ("行政确认", "行政确认"),
+                            ("行政给付", "行政给付"),
+                            ("公共服务", "公共服务"),
+                            ("其他", "其他"),
+                        ],
+                        help_text="行政许可、行政确认、行政给付、公共服务或其他。",
+                        max_length=8,
+                        verbose_name="事项类型",
+                    ),
+                ),
+                (
+                    "handling",
+                    models.CharField(
+                        choices=[("promised", "承诺件"), ("immediate", "即办件")],
+                        help_text="即办件当场办结；承诺件在承诺时限内办结。",
+                        max_length=10,
+                        verbose_name="办件类型",
+                    ),
+                ),
+                (
+                    "fully_online",
+                    models.BooleanField(
+                        default=True,
+                        help_text="申请到取得结果是否无需到现场。",
+                        verbose_name="全程网办",
+                    ),
+                ),
+                (
+                    "visits",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="申请人最多需要到办事现场的次数。",
+                        verbose_name="到现场次数",
+                    ),
+                ),
+                (
+                    "legal_basis",
+                    models.TextField(
+                        help_text="设定和实施该事项的法律法规条款。", verbose_name="设定依据"
+                    ),
+                ),
+                (
+                    "conditions",
+                    models.JSONField(
+                        default=list, help_text="受理条件，每条一项。", verbose_name="受理条件"
+                    ),
+                ),
+                (
+                    "statutory_days",
+                    models.PositiveIntegerField(
+                        help_text="自受理至作出决定的法定期限数值。", verbose_name="法定时限"
+                    ),
+                ),
+                (
+                    "statutory_unit",
+                    models.CharField(
+                        choices=[("workday", "工作日"), ("day", "自然日"), ("month", "月")],
+                        help_text="工作日（行政许可法第82条）、自然日或月。",
+                        max_length=8,
+                        verbose_name="法定时限单位",
+                    ),
+                ),
+                (
+                    "statutory_is_default",
+                    models.BooleanField(
+                        default=False,
+                        help_text="未查到事项专门规定，按一般规则（如行政许可法第42条）填写。",
+                        verbose_name="法定时限为默认值",
+                    ),
+                ),
+                (
+                    "statutory_basis",
+                    models.TextField(
+                        blank=True, help_text="法定时限的出处。", verbose_name="法定时限依据"
+                    ),
+                ),
+                (
+                    "promised_days",
+                    models.PositiveIntegerField(
+                        help_text="本省承诺的办结期限，不长于法定时限。", verbose_name="承诺时限"
+                    ),
+                ),
+                (
+                    "promised_is_default",
+                    models.BooleanField(
+                        default=False,
+                        help_text="未公布承诺时限，按默认政策（法定时限的一半，向上取整）。",
+                        verbose_name="承诺时限为默认值",
+                    ),
+                ),
+                (
+                    "promised_source",
+                    models.TextField(
+                        blank=True,
+                        help_text="承诺时限的出处或默认政策。",
+                        verbose_name="承诺时限来源",
+                    ),
+                ),
+                (
+                    "extension_days",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="经负责人批准可延长的期限，0 表示不可延长。",
+                        verbose_name="可延长期限",
+                    ),
+                ),
+                (
+                    "pledge_allowed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="申请人承诺符合条件即可审批。",
+                        verbose_name="适用告知承诺",
+                    ),
+                ),
+                (
+                    "fee_charged",
+                    models.BooleanField(
+                        default=False,
+                        help_text="是否收费；绝大多数事项不收费。",
+                        verbose_name="收费",
+                    ),
+                ),
+                (
+                    "fee_basis",
+                    models.TextField(
+                        help_text="收费或不收费的法律依据。", verbose_name="收费（不收费）依据"
+                    ),
+                ),
+                (
+                    "fee_amount",
+                    models.CharField(
+                        blank=True,
+                        help_text="收费时的金额和计算方法。",
+                        max_length=200,
+                        verbose_name="收费标准",
+                    ),
+                ),
+                (
+                    "result_kind",
+                    models.CharField(
+                        choices=[
+                            ("licence", "电子证照"),
+                            ("decision", "决定书"),
+                            ("filing", "备案回执"),
+                            ("service", "服务结果"),
+                        ],
+                        help_text="电子证照、决定书、备案回执或服务结果。",
+                        max_length=10,
+                        verbose_name="办理结果类型",
+                    ),
+                ),
+                (
+                    "result_name",
+                    models.CharField(
+                        help_text="证照或文书的名称。", max_length=100, verbose_name="办理结果名称"
+                    ),
+                ),
+                (
+                    "accept_level",
+                    models.CharField(
+                        choices=[("county", "县级"), ("city", "市级"), ("province", "省级")],
+                        help_text="受理申请的机构层级。",
+                        max_length=10,
+                        verbose_name="受理层级",
+                    ),
+                ),
+                (
+                    "review_levels",
+                    models.JSONField(
+                        default=list, help_text="参与审查的层级。", verbose_name="审查层级"
+                    ),
+                ),
+                (
+                    "decide_level",
+                    models.CharField(
+                        choices=[
+                            ("county", "县级"),
+                            ("city", "市级"),
+                            ("province", "省级"),
+                            ("national", "国家级（司法部）"),
+                        ],
+                        help_text="作出最终决定的层级。",
+                        max_length=10,
+                        verbose_name="决定层级",
+                    ),
+                ),
+                (
+                    "involved_levels",
+                    models.CharField(
+                        editable=False,
+                        help_text="由受理、审查、决定层级派生的检索字段，形如 ,city,province,。",
+                        max_length=60,
+                        verbose_name="涉及层级",
+                    ),
+                ),
+                (
+                    "external_authority",
+                    models.CharField(
+                        blank=True,
+                        help_text="由省外机关（如司法部）决定时填写。",
+                        max_length=50,
+                        verbose_name="省外决定机关",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.JSONField(
+                        default=list, help_text="各项取值的出处。", verbose_name="资料来源"
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(blank=True, help_text="补充说明。", verbose_name="备注"),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        help_text="该版本所属的事项。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="catalog.serviceitem",
+                        verbose_name="事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事项版本',
-                'verbose_name_plural': '事项版本',
-                'ordering': ['item__code', 'version'],
+                "verbose_name": "事项版本",
+                "verbose_name_plural": "事项版本",
+                "ordering": ["item__code", "version"],
             },
         ),
         migrations.CreateModel(
-            name='ItemImplementation',
+            name="ItemImplementation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='31 位实施编码：实施机构统一社会信用代码 + 层级码 + 基本编码。', max_length=31, unique=True, verbose_name='实施编码')),
-                ('window', models.CharField(blank=True, help_text='受理窗口的名称和位置。', max_length=200, verbose_name='办理窗口')),
-                ('office_hours', models.CharField(blank=True, help_text='窗口办公时间，如 工作日 9:00-12:00，13:30-17:00。', max_length=100, verbose_name='办理时间')),
-                ('phone', models.CharField(blank=True, help_text='事项咨询电话。', max_length=40, verbose_name='咨询电话')),
-                ('promised_days', models.PositiveIntegerField(blank=True, help_text='本机构另行承诺的更短时限；为空时采用事项版本的承诺时限。', null=True, verbose_name='本机构承诺时限')),
-                ('active', models.BooleanField(default=True, help_text='是否正在受理该事项。', verbose_name='在办')),
-                ('organization', models.ForeignKey(help_text='受理并实施该事项的机构。', on_delete=django.db.models.deletion.PROTECT, related_name='implementations', to='organizations.organization', verbose_name='实施机构')),
-                ('item', models.ForeignKey(help_text='实施的事项。', on_delete=django.db.models.deletion.PROTECT, related_name='implementations', to='catalog.serviceitem', verbose_name='事项')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="31 位实施编码：实施机构统一社会信用代码 + 层级码 + 基本编码。",
+                        max_length=31,
+                        unique=True,
+                        verbose_name="实施编码",
+                    ),
+                ),
+                (
+                    "window",
+                    models.CharField(
+                        blank=True,
+                        help_text="受理窗口的名称和位置。",
+                        max_length=200,
+                        verbose_name="办理窗口",
+                    ),
+                ),
+                (
+                    "office_hours",
+                    models.CharField(
+                        blank=True,
+                        help_text="窗口办公时间，如 工作日 9:00-12:00，13:30-17:00。",
+                        max_length=100,
+                        verbose_name="办理时间",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        help_text="事项咨询电话。",
+                        max_length=40,
+                        verbose_name="咨询电话",
+                    ),
+                ),
+                (
+                    "promised_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="本机构另行承诺的更短时限；为空时采用事项版本的承诺时限。",
+                        null=True,
+                        verbose_name="本机构承诺时限",
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="是否正在受理该事项。", verbose_name="在办"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        help_text="受理并实施该事项的机构。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="implementations",
+                        to="organizations.organization",
+                        verbose_name="实施机构",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        help_text="实施的事项。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="implementations",
+                        to="catalog.serviceitem",
+                        verbose_name="事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '实施清单',
-                'verbose_name_plural': '实施清单',
+                "verbose_name": "实施清单",
+                "verbose_name_plural": "实施清单",
             },
         ),
         migrations.CreateModel(
-            name='Material',
+            name="Material",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(help_text='在材料清单中的顺序，从 1 开始。', verbose_name='序号')),
-                ('name', models.CharField(help_text='申请材料的名称。', max_length=200, verbose_name='材料名称')),
-                ('mandatory', models.BooleanField(default=True, help_text='否：仅部分申请人需要，见备注。', verbose_name='必须提交')),
-                ('gap_allowed', models.BooleanField(default=False, help_text='可在受理后按期补交（容缺受理）。', verbose_name='可容缺')),
-                ('pledge_replaceable', models.BooleanField(default=False, help_text='申请人书面承诺后可免于提交。', verbose_name='可告知承诺替代')),
-                ('file_types', models.JSONField(default=list, help_text='接受的文件类型：pdf、ofd、jpg、png。', verbose_name='文件类型')),
-                ('sample', models.TextField(blank=True, help_text='如何准备该材料的说明。', verbose_name='示范样例')),
-                ('note', models.TextField(blank=True, help_text='适用对象、份数、原件或复印件等说明。', verbose_name='备注')),
-                ('is_default', models.BooleanField(default=False, help_text='未见公布的材料清单，依据所适用的规定补充。', verbose_name='按规则补充')),
-                ('basis', models.TextField(blank=True, help_text='补充该材料所依据的规定。', verbose_name='依据')),
-                ('version', models.ForeignKey(help_text='该材料所属的事项版本。', on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='catalog.itemversion', verbose_name='事项版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        help_text="在材料清单中的顺序，从 1 开始。", verbose_name="序号"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="申请材料的名称。", max_length=200, verbose_name="材料名称"
+                    ),
+                ),
+                (
+                    "mandatory",
+                    models.BooleanField(
+                        default=True,
+                        help_text="否：仅部分申请人需要，见备注。",
+                        verbose_name="必须提交",
+                    ),
+                ),
+                (
+                    "gap_allowed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="可在受理后按期补交（容缺受理）。",
+                        verbose_name="可容缺",
+                    ),
+                ),
+                (
+                    "pledge_replaceable",
+                    models.BooleanField(
+                        default=False,
+                        help_text="申请人书面承诺后可免于提交。",
+                        verbose_name="可告知承诺替代",
+                    ),
+                ),
+                (
+                    "file_types",
+                    models.JSONField(
+                        default=list,
+                        help_text="接受的文件类型：pdf、ofd、jpg、png。",
+                        verbose_name="文件类型",
+                    ),
+                ),
+                (
+                    "sample",
+                    models.TextField(
+                        blank=True, help_text="如何准备该材料的说明。", verbose_name="示范样例"
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        help_text="适用对象、份数、原件或复印件等说明。",
+                        verbose_name="备注",
+                    ),
+                ),
+                (
+                    "is_default",
+                    models.BooleanField(
+                        default=False,
+                        help_text="未见公布的材料清单，依据所适用的规定补充。",
+                        verbose_name="按规则补充",
+                    ),
+                ),
+                (
+                    "basis",
+                    models.TextField(
+                        blank=True, help_text="补充该材料所依据的规定。", verbose_name="依据"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        help_text="该材料所属的事项版本。",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="materials",
+                        to="catalog.itemversion",
+                        verbose_name="事项版本",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申请材料',
-                'verbose_name_plural': '申请材料',
-                'ordering': ['version', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('version', 'position'), name='unique_material_position'), models.UniqueConstraint(fields=('version', 'name'), name='unique_material_name')],
+                "verbose_name": "申请材料",
+                "verbose_name_plural": "申请材料",
+                "ordering": ["version", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("version", "position"), name="unique_material_position"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("version", "name"), name="unique_material_name"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProcessStep',
+            name="ProcessStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(help_text='环节顺序，从 1 开始。', verbose_name='序号')),
-                ('key', models.CharField(help_text='如 accept、review、check、decide、deliver。', max_length=30, verbose_name='环节代码')),
-                ('name', models.CharField(help_text='如 受理、初审、审核、审批决定、制证送达。', max_length=50, verbose_name='环节名称')),
-                ('level', models.CharField(choices=[('county', '县级'), ('city', '市级'), ('province', '省级')], help_text='办理该环节的机构层级。', max_length=10, verbose_name='层级')),
-                ('role', models.CharField(choices=[('window_clerk', '窗口受理'), ('handler', '承办'), ('reviewer', '审核'), ('leader', '审批负责人')], help_text='办理该环节的岗位角色。', max_length=20, verbose_name='岗位')),
-                ('limit_days', models.PositiveIntegerField(help_text='该环节的期限（与法定时限同单位）。', verbose_name='环节时限')),
-                ('version', models.ForeignKey(help_text='该环节所属的事项版本。', on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='catalog.itemversion', verbose_name='事项版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        help_text="环节顺序，从 1 开始。", verbose_name="序号"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="如 accept、review、check、decide、deliver。",
+                        max_length=30,
+                        verbose_name="环节代码",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="如 受理、初审、审核、审批决定、制证送达。",
+                        max_length=50,
+                        verbose_name="环节名称",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("county", "县级"), ("city", "市级"), ("province", "省级")],
+                        help_text="办理该环节的机构层级。",
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("window_clerk", "窗口受理"),
+                            ("handler", "承办"),
+                            ("reviewer", "审核"),
+                            ("leader", "审批负责人"),
+                        ],
+                        help_text="办理该环节的岗位角色。",
+                        max_length=20,
+                        verbose_name="岗位",
+                    ),
+                ),
+                (
+                    "limit_days",
+                    models.PositiveIntegerField(
+                        help_text="该环节的期限（与法定时限同单位）。", verbose_name="环节时限"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        help_text="该环节所属的事项版本。",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="catalog.itemversion",
+                        verbose_name="事项版本",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理环节',
-                'verbose_name_plural': '办理环节',
-                'ordering': ['version', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('version', 'position'), name='unique_step_position'), models.UniqueConstraint(fields=('version', 'key'), name='unique_step_key')],
+                "verbose_name": "办理环节",
+                "verbose_name_plural": "办理环节",
+                "ordering": ["version", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("version", "position"), name="unique_step_position"
+                    ),
+                    models.UniqueConstraint(fields=("version", "key"), name="unique_step_key"),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='itemversion',
-            index=models.Index(fields=['status', 'valid_from'], name='version_validity_idx'),
+            model_name="itemversion",
+            index=models.Index(fields=["status", "valid_from"], name="version_validity_idx"),
         ),
         migrations.AddConstraint(
-            model_name='itemversion',
-            constraint=models.UniqueConstraint(fields=('item', 'version'), name='unique_item_version'),
+            model_name="itemversion",
+            constraint=models.UniqueConstraint(
+                fields=("item", "version"), name="unique_item_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='itemversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('item',), name='one_draft_per_item', violation_error_message='该事项已有一个草稿版本'),
+            model_name="itemversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "draft")),
+                fields=("item",),
+                name="one_draft_per_item",
+                violation_error_message="该事项已有一个草稿版本",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='itemversion',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='version_validity_order'),
+            model_name="itemversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_from__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="version_validity_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='itemversion',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('valid_from__isnull', False), _connector='OR'), name='published_version_has_start'),
+            model_name="itemversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"), ("valid_from__isnull", False), _connector="OR"
+                ),
+                name="published_version_has_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='itemimplementation',
-            constraint=models.UniqueConstraint(fields=('item', 'organization'), name='unique_implementation'),
+            model_name="itemimplementation",
+            constraint=models.UniqueConstraint(
+                fields=("item", "organization"), name="unique_implementation"
+            ),
         ),
     ]

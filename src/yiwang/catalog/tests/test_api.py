@@ -27,7 +27,12 @@ def test_list_items_with_filters(client, catalogue):
     by_keyword = client.get("/api/v1/items", {"keyword": "律师事务所"}).json()
     assert [i["code"] for i in by_keyword["items"]] == ["SF-LS-006"]
     summary = by_keyword["items"][0]
-    assert summary["statutory"] == {"days": 30, "unit": "workday", "is_default": False, "basis": "《律师法》第18条"}
+    assert summary["statutory"] == {
+        "days": 30,
+        "unit": "workday",
+        "is_default": False,
+        "basis": "《律师法》第18条",
+    }
     assert summary["levels"] == ["city", "province"]
 
 

@@ -97,7 +97,9 @@ def test_a_broken_file_is_refused_whole_with_every_problem_listed(db, law_firm, 
     legal_aid["materials"][1]["file_types"] = ["exe"]
     del legal_aid["fee"]
     with pytest.raises(InvalidInput) as exc:
-        import_catalogue(catalogue_text(law_firm, legal_aid), valid_from=DAY + datetime.timedelta(days=1))
+        import_catalogue(
+            catalogue_text(law_firm, legal_aid), valid_from=DAY + datetime.timedelta(days=1)
+        )
     problems = {(p.item, p.field) for p in exc.value.problems}
     assert problems == {
         ("SF-FY-001", "category"),
@@ -114,7 +116,9 @@ def test_a_broken_file_is_refused_whole_with_every_problem_listed(db, law_firm, 
 def test_process_rules_are_enforced(law_firm):
     law_firm["process"][0]["role"] = "leader"
     law_firm["process"][1]["limit_days"] = 25  # 25 + 10 > 30 working days
-    law_firm["process"].insert(3, {"key": "check", "name": "复核", "level": "city", "role": "reviewer", "limit_days": 0})
+    law_firm["process"].insert(
+        3, {"key": "check", "name": "复核", "level": "city", "role": "reviewer", "limit_days": 0}
+    )
     with pytest.raises(InvalidInput) as exc:
         parse_catalogue(catalogue_text(law_firm))
     messages = " ".join(p.message for p in exc.value.problems)

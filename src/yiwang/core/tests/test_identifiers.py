@@ -141,7 +141,7 @@ def test_division_code_must_start_with_a_province(prefix):
 
 
 def test_non_string_is_refused():
-    assert not is_valid_resident_id(11010519491231002, today=TODAY)  # type: ignore[arg-type]
+    assert not is_valid_resident_id(11010519491231002, today=TODAY)
 
 
 # --- GB 11714-1997 organization code ------------------------------------------------------------

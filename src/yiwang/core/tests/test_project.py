@@ -10,10 +10,16 @@ import pytest
 
 
 def run(args: list[str], tmp_path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("YIWANG_") and k != "DATABASE_URL"}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith("YIWANG_") and k != "DATABASE_URL"
+    }
     environment.update({"YIWANG_DATA_DIR": str(tmp_path), **env})
     return subprocess.run(
-        [sys.executable, "-m", "yiwang", *args], capture_output=True, text=True, env=environment, timeout=120
+        [sys.executable, "-m", "yiwang", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
     )
 
 
@@ -29,9 +35,13 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
         "from django.db import connection; c = connection.cursor();"
         "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA foreign_keys').fetchone()[0])"
     )
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("YIWANG_") and k != "DATABASE_URL"}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith("YIWANG_") and k != "DATABASE_URL"
+    }
     environment["YIWANG_DATA_DIR"] = str(tmp_path)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment
+    )
     assert result.stdout.split() == ["wal", "1"], result.stderr
     assert (tmp_path / "yiwang.sqlite3").exists()
 

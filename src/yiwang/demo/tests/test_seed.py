@@ -38,7 +38,9 @@ def test_seed_demo_twice_changes_nothing(seeded, capsys):
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert _snapshot() == before
-    assert list(Organization.objects.order_by("pk").values_list("pk", "path", "credit_code")) == stamps
+    assert (
+        list(Organization.objects.order_by("pk").values_list("pk", "path", "credit_code")) == stamps
+    )
     assert "新增 0" in out and "更新 0" in out
     assert "43 个事项，新增 0，更新 0，未变 43" in out
 

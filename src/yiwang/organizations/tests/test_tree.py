@@ -41,7 +41,9 @@ def test_ancestors(tree):
 
 
 def test_level_must_follow_the_parent(tree):
-    wrong = Organization(name="越级县", level=Level.COUNTY, division_code="410100", parent=tree.province)
+    wrong = Organization(
+        name="越级县", level=Level.COUNTY, division_code="410100", parent=tree.province
+    )
     with pytest.raises(ValidationError) as exc:
         wrong.full_clean()
     assert "level" in exc.value.message_dict
@@ -58,7 +60,11 @@ def test_credit_code_check_character_is_validated(tree):
     code = tree.city_b.credit_code
     wrong_check = code[:-1] + ("0" if code[-1] != "0" else "1")
     bad = Organization(
-        name="错误代码局", level=Level.COUNTY, division_code="410203", parent=tree.city_b, credit_code=wrong_check
+        name="错误代码局",
+        level=Level.COUNTY,
+        division_code="410203",
+        parent=tree.city_b,
+        credit_code=wrong_check,
     )
     with pytest.raises(ValidationError) as exc:
         bad.full_clean()

@@ -7,43 +7,126 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CalendarYear',
+            name="CalendarYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(help_text='公历年份（2000–2100）。有此记录即表示该年节假日安排已载入。', unique=True, validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='年份')),
-                ('source', models.CharField(help_text='安排的出处，如国务院办公厅通知文号，或“chinese-calendar 1.11.0”。', max_length=200, verbose_name='来源')),
-                ('loaded_at', models.DateTimeField(default=django.utils.timezone.now, help_text='该年安排载入（或最近一次替换）的时间。', verbose_name='载入时间')),
-                ('note', models.TextField(blank=True, help_text='补充说明，可留空。', verbose_name='说明')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='最近一次修改的时间；各进程据此判断缓存的日历是否需要重建。', verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="公历年份（2000–2100）。有此记录即表示该年节假日安排已载入。",
+                        unique=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="年份",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="安排的出处，如国务院办公厅通知文号，或“chinese-calendar 1.11.0”。",
+                        max_length=200,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "loaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        help_text="该年安排载入（或最近一次替换）的时间。",
+                        verbose_name="载入时间",
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True, help_text="补充说明，可留空。", verbose_name="说明"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        auto_now=True,
+                        help_text="最近一次修改的时间；各进程据此判断缓存的日历是否需要重建。",
+                        verbose_name="更新时间",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '日历年度',
-                'verbose_name_plural': '日历年度',
-                'ordering': ['year'],
+                "verbose_name": "日历年度",
+                "verbose_name_plural": "日历年度",
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(help_text='公历日期，全表唯一（唯一约束即带索引）。', unique=True, verbose_name='日期')),
-                ('kind', models.CharField(choices=[('holiday', '法定节假日'), ('workday', '调休上班日')], help_text='法定节假日：当天休息（不论星期几）；调休上班日：当天上班，只能是星期六或星期日。', max_length=10, verbose_name='类型')),
-                ('name', models.CharField(help_text='所属节日，如 元旦、春节、国庆节。', max_length=50, verbose_name='名称')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='最近一次修改的时间；各进程据此判断缓存的日历是否需要重建。', verbose_name='更新时间')),
-                ('year', models.ForeignKey(help_text='该日期所在的日历年度；删除年度会一并删除其日期。', on_delete=django.db.models.deletion.CASCADE, related_name='days', to='workcalendar.calendaryear', verbose_name='所属年度')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "date",
+                    models.DateField(
+                        help_text="公历日期，全表唯一（唯一约束即带索引）。",
+                        unique=True,
+                        verbose_name="日期",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "法定节假日"), ("workday", "调休上班日")],
+                        help_text="法定节假日：当天休息（不论星期几）；调休上班日：当天上班，只能是星期六或星期日。",
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="所属节日，如 元旦、春节、国庆节。",
+                        max_length=50,
+                        verbose_name="名称",
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        auto_now=True,
+                        help_text="最近一次修改的时间；各进程据此判断缓存的日历是否需要重建。",
+                        verbose_name="更新时间",
+                    ),
+                ),
+                (
+                    "year",
+                    models.ForeignKey(
+                        help_text="该日期所在的日历年度；删除年度会一并删除其日期。",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="days",
+                        to="workcalendar.calendaryear",
+                        verbose_name="所属年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '节假日与调休',
-                'verbose_name_plural': '节假日与调休',
-                'ordering': ['date'],
+                "verbose_name": "节假日与调休",
+                "verbose_name_plural": "节假日与调休",
+                "ordering": ["date"],
             },
         ),
     ]

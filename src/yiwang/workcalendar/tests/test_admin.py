@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-
-import pytest
 
 from yiwang.workcalendar.models import CalendarDay, CalendarYear
 
@@ -17,7 +16,9 @@ UPLOAD = "admin:workcalendar_calendaryear_upload"
 
 
 def upload(admin_client, content: bytes, replace: bool = False):
-    data = {"file": SimpleUploadedFile("2027.yaml", content, content_type="application/x-yaml")}
+    data: dict[str, object] = {
+        "file": SimpleUploadedFile("2027.yaml", content, content_type="application/x-yaml")
+    }
     if replace:
         data["replace"] = "on"
     return admin_client.post(reverse(UPLOAD), data)
@@ -49,8 +50,10 @@ def test_upload_a_good_file(seeded, admin_client):
 
 def test_upload_a_bad_file_shows_every_problem_and_changes_nothing(seeded, admin_client):
     count = CalendarDay.objects.count()
-    bad = EXAMPLE_2027.read_bytes().replace(b"2027-02-20", b"2027-02-22").replace(
-        b"2027-06-09", b"2027-06-31"
+    bad = (
+        EXAMPLE_2027.read_bytes()
+        .replace(b"2027-02-20", b"2027-02-22")
+        .replace(b"2027-06-09", b"2027-06-31")
     )
     response = upload(admin_client, bad)
     assert response.status_code == 400
@@ -77,3 +80,35 @@ def test_upload_needs_permission(db, client, django_user_model):
     client.force_login(user)
     response = client.get(reverse(UPLOAD))
     assert response.status_code == 403
+
+
+def test_adding_a_year_with_days_checks_every_day(db, admin_client):
+    url = reverse("admin:workcalendar_calendaryear_add")
+    data = {
+        "year": "2030",
+        "source": "测试",
+        "loaded_at_0": "2026-11-21",
+        "loaded_at_1": "10:00:00",
+        "note": "",
+        "days-TOTAL_FORMS": "2",
+        "days-INITIAL_FORMS": "0",
+        "days-MIN_NUM_FORMS": "0",
+        "days-MAX_NUM_FORMS": "1000",
+        "days-0-date": "2030-01-28",  # a Monday
+        "days-0-kind": "workday",
+        "days-0-name": "春节",
+        "days-1-date": "2031-01-01",  # another year
+        "days-1-kind": "holiday",
+        "days-1-name": "元旦",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200  # the form again, with errors
+    page = response.content.decode()
+    assert "调休上班日只能是星期六或星期日" in page
+    assert "不在 2030 年内" in page
+    assert not CalendarYear.objects.filter(year=2030).exists()
+
+    data.update({"days-0-date": "2030-01-26", "days-1-date": "2030-01-01"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    assert CalendarYear.objects.get(year=2030).days.count() == 2

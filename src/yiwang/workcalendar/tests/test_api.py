@@ -36,7 +36,12 @@ def test_between(seeded, client):
         (DEADLINE, {"start": "2026-02-30", "workdays": "5"}, "calendar.invalid_date", "start"),
         (DEADLINE, {"start": "28/09/2026", "workdays": "5"}, "calendar.invalid_date", "start"),
         (DEADLINE, {"start": "2026-09-28", "workdays": "-1"}, "calendar.negative_workdays", None),
-        (DEADLINE, {"start": "2026-09-28", "workdays": "1.5"}, "calendar.invalid_workdays", "workdays"),
+        (
+            DEADLINE,
+            {"start": "2026-09-28", "workdays": "1.5"},
+            "calendar.invalid_workdays",
+            "workdays",
+        ),
         (DEADLINE, {"start": "2100-12-30", "workdays": "10"}, "calendar.out_of_range", None),
         (BETWEEN, {"start": "2026-09-28", "end": "soon"}, "calendar.invalid_date", "end"),
         (BETWEEN, {"start": "1999-12-31", "end": "2026-01-01"}, "calendar.out_of_range", None),

@@ -54,7 +54,9 @@ def test_years_lists_loaded_years(seeded):
     out, _ = run("years")
     lines = out.splitlines()
     assert len(lines) == 24
-    assert lines[-2].startswith("2026  法定节假日 33 天  调休上班日 6 天  来源：chinese-calendar 1.11.0")
+    assert lines[-2].startswith(
+        "2026  法定节假日 33 天  调休上班日 6 天  来源：chinese-calendar 1.11.0"
+    )
     assert lines[-1] == "共 23 年；未列出的年份仅按周末计算（结果为暂定）。"
 
 
@@ -108,7 +110,11 @@ def test_bad_input_is_a_command_error(db, args, fragment):
 
 
 def test_real_cli_exits_non_zero_with_a_chinese_message(tmp_path):
-    env = {**os.environ, "YIWANG_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "yiwang.settings"}
+    env = {
+        **os.environ,
+        "YIWANG_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "yiwang.settings",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "yiwang", "workdays", "add", "2026-09-28", "-3"],
         capture_output=True,
@@ -119,3 +125,15 @@ def test_real_cli_exits_non_zero_with_a_chinese_message(tmp_path):
     assert result.returncode != 0
     assert "工作日数不能为负数" in result.stderr
     assert result.stdout == ""
+
+
+def test_subtract_into_an_unloaded_year(seeded):
+    out, _ = run("subtract", "2027-01-05", "3")
+    assert out == "2026-12-31\n暂定：2027 年节假日安排尚未载入，仅按周末计算\n"
+
+
+def test_load_missing_file(db, tmp_path):
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("workdays", "load", str(tmp_path / "nope"), stdout=StringIO(), stderr=err)
+    assert "找不到文件" in err.getvalue()

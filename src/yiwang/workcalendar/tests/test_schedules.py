@@ -40,7 +40,16 @@ def test_chinese_calendar_covers_2004_to_2026_with_chinese_names():
     assert by_date[D("2025-05-31")].name == "端午节"
     assert by_date[D("2015-09-03")].name == "抗战胜利纪念日"
     names = {d.name for s in schedules for d in s.days}
-    assert names == {"元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节", "抗战胜利纪念日"}
+    assert names == {
+        "元旦",
+        "春节",
+        "清明节",
+        "劳动节",
+        "端午节",
+        "中秋节",
+        "国庆节",
+        "抗战胜利纪念日",
+    }
     year_2026 = schedules[-1]
     assert {d.date for d in year_2026.workdays} == {
         D("2026-01-04"), D("2026-02-14"), D("2026-02-28"),
@@ -141,10 +150,22 @@ workdays:
         ("source: x\nholidays: []", "year", "缺少年份"),
         ("year: 1999\nsource: x\nholidays: [{name: a, dates: [1999-01-01]}]", "year", "超出"),
         ("year: 2027\nsource: x", "holidays", "缺少节假日列表"),
-        ("year: 2027\nsource: x\nholidays: [{name: a, dates: [2027-01-01]}]\nworkdays: 3", "workdays", "应为列表"),
+        (
+            "year: 2027\nsource: x\nholidays: [{name: a, dates: [2027-01-01]}]\nworkdays: 3",
+            "workdays",
+            "应为列表",
+        ),
         ("year: 2027\nsource: x\nholidays: [{name: a, dates: []}]", "holidays[0].dates", "非空"),
-        ("year: 2027\nsource: x\nholidays: [{name: a, from: 2027-01-01}]", "holidays[0].to", "缺少结束日期"),
-        ("year: 2027\nsource: '" + "长" * 201 + "'\nholidays: [{name: a, dates: [2027-01-01]}]", "source", "过长"),
+        (
+            "year: 2027\nsource: x\nholidays: [{name: a, from: 2027-01-01}]",
+            "holidays[0].to",
+            "缺少结束日期",
+        ),
+        (
+            "year: 2027\nsource: '" + "长" * 201 + "'\nholidays: [{name: a, dates: [2027-01-01]}]",
+            "source",
+            "过长",
+        ),
     ],
 )
 def test_single_problems(text, field, fragment):

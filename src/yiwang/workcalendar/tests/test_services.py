@@ -69,7 +69,9 @@ def test_seeding_is_fast(db):
     started = time.perf_counter()
     report = services.seed_from_chinese_calendar()
     elapsed = time.perf_counter() - started
-    print(f"seeding {len(report.years_created)} years / {report.days_created} days: {elapsed:.3f} s")
+    print(
+        f"seeding {len(report.years_created)} years / {report.days_created} days: {elapsed:.3f} s"
+    )
     assert elapsed < 2.0
 
 
@@ -108,7 +110,9 @@ def test_without_any_year_every_answer_is_provisional(db):
     assert services.add_workdays(D("2026-09-28"), 20) == Deadline(D("2026-10-26"), True)
 
 
-def test_calendar_is_built_with_few_queries_and_then_cached(seeded, django_assert_max_num_queries, django_assert_num_queries, settings):
+def test_calendar_is_built_with_few_queries_and_then_cached(
+    seeded, django_assert_max_num_queries, django_assert_num_queries, settings
+):
     settings.YIWANG_CALENDAR_REVALIDATE_SECONDS = 60
     with django_assert_max_num_queries(3):
         services.current_calendar()
@@ -270,3 +274,9 @@ def test_year_must_be_within_the_calendar_range(db):
     with pytest.raises(ValidationError):
         CalendarYear(year=1999, source="x").full_clean()
     CalendarYear(year=2027, source="x").full_clean()
+
+
+def test_a_long_one_line_yaml_text_is_text_not_a_path(db):
+    text = "{year: 2031, source: " + "测" * 150 + ", holidays: [{name: 元旦, dates: [2031-01-01]}]}"
+    assert "\n" not in text and len(text.encode()) > 255
+    assert services.load_year_file(text).year == 2031

@@ -228,7 +228,9 @@ def test_range_edges_are_usable(cc_calendar):
     assert cc_calendar.subtract_workdays(D("2000-01-04"), 1) == Deadline(D("2000-01-03"), True)
 
 
-@pytest.mark.parametrize("text", ["2026-9-28", "20260928", "2026-02-30", "", "明天", "2026-09-28T00"])
+@pytest.mark.parametrize(
+    "text", ["2026-9-28", "20260928", "2026-02-30", "", "明天", "2026-09-28T00"]
+)
 def test_parse_day_is_strict(text):
     with pytest.raises(InvalidInput) as info:
         parse_day(text, "start")

@@ -69,4 +69,6 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
         else:
-            self.stdout.write(yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100))
+            self.stdout.write(
+                yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+            )

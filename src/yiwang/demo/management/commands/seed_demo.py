@@ -22,12 +22,13 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {problem}")
             raise CommandError(f"{exc.message}（{exc.code}）") from exc
         self.stdout.write("")
-        self.stdout.write("演示数据已就绪：" + "；".join(f"{k} {v}" for k, v in summary.parts.items()))
+        self.stdout.write(
+            "演示数据已就绪：" + "；".join(f"{k} {v}" for k, v in summary.parts.items())
+        )
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {summary.password}，{summary.password_note}）：")
-        assignments = (
-            RoleAssignment.objects.select_related("user", "organization")
-            .order_by("organization__path", "role")
+        assignments = RoleAssignment.objects.select_related("user", "organization").order_by(
+            "organization__path", "role"
         )
         for a in assignments:
             self.stdout.write(

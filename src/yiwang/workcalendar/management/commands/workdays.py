@@ -1,15 +1,16 @@
 """``yiwang workdays``: working-day arithmetic and holiday schedules from the command line.
 
-    yiwang workdays add 2026-09-28 20        # -> 2026-10-30
-    yiwang workdays between 2026-09-28 2026-10-30
-    yiwang workdays seed                     # load 2004–2026 from chinese-calendar
-    yiwang workdays load 2027.yaml [--replace]
-    yiwang workdays years
+yiwang workdays add 2026-09-28 20        # -> 2026-10-30
+yiwang workdays between 2026-09-28 2026-10-30
+yiwang workdays seed                     # load 2004–2026 from chinese-calendar
+yiwang workdays load 2027.yaml [--replace]
+yiwang workdays years
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -42,9 +43,7 @@ class Command(BaseCommand):
 
         load = sub.add_parser("load", help="从 YAML 年度文件载入一年的节假日安排")
         load.add_argument("file", help="YAML 文件路径（格式见 workcalendar/schedules.py）")
-        load.add_argument(
-            "--replace", action="store_true", help="该年已载入时，删除原有日期并替换"
-        )
+        load.add_argument("--replace", action="store_true", help="该年已载入时，删除原有日期并替换")
 
         sub.add_parser("years", help="列出已载入的年份、来源及节假日/调休天数")
 
@@ -75,7 +74,9 @@ class Command(BaseCommand):
         result = services.subtract_workdays(end, n)
         self.stdout.write(result.date.isoformat())
         if result.provisional:
-            self.stdout.write(services.span_note(result.date - dt.timedelta(days=1), end))
+            # Counted span: [result, end).
+            one = dt.timedelta(days=1)
+            self.stdout.write(services.span_note(result.date - one, end - one))
 
     def _between(self, options: dict[str, Any]) -> None:
         start = parse_day(options["start"], "start")
@@ -90,13 +91,16 @@ class Command(BaseCommand):
         self.stdout.write(report.summary())
 
     def _load(self, options: dict[str, Any]) -> None:
-        report = services.load_year_file(options["file"], replace=options["replace"])
+        # A Path, so that a missing file is reported as such and never read as YAML text.
+        report = services.load_year_file(Path(options["file"]), replace=options["replace"])
         self.stdout.write(report.summary())
 
     def _years(self, options: dict[str, Any]) -> None:
         years = services.loaded_years()
         if not years:
-            self.stdout.write("尚未载入任何年份。可运行 yiwang workdays seed 从 chinese-calendar 载入。")
+            self.stdout.write(
+                "尚未载入任何年份。可运行 yiwang workdays seed 从 chinese-calendar 载入。"
+            )
             return
         for y in years:
             self.stdout.write(
