@@ -5,13 +5,21 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.errors import DomainError
 from yiwang.organizations.api import router as organizations_router
 from yiwang.workcalendar.api import router as calendar_router
 
+
+class ChineseJSONRenderer(JSONRenderer):
+    # Chinese text stays readable in responses instead of \uXXXX escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="一网 API",
     version="1",
     description=(

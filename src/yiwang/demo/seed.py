@@ -140,6 +140,9 @@ def _user(username: str, full_name: str, password_hash: str, tally: Tally, **ext
     return user
 
 
+PEOPLE_LABELS = {"users": "用户", "roles": "岗位角色", "applicants": "申请人", "agents": "代办授权"}
+
+
 def seed_people(password: str, path: Path = DATA_DIR / "people.yaml") -> dict[str, Tally]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     users, roles, applicants, agents = Tally(), Tally(), Tally(), Tally()
@@ -256,8 +259,12 @@ def seed_demo(report: Report = print) -> SeedSummary:
 
     summary = SeedSummary()
     report("1/5 工作日历（chinese-calendar 覆盖的各年节假日与调休）……")
-    summary.parts["工作日历"] = str(seed_from_chinese_calendar())
-    report(f"    {summary.parts['工作日历']}")
+    calendar = seed_from_chinese_calendar()
+    summary.parts["工作日历"] = (
+        f"新增 {len(calendar.years_created)} 年，未变 {len(calendar.years_unchanged)} 年"
+    )
+    for line in calendar.summary().splitlines():
+        report(f"    {line}")
     with transaction.atomic():
         report("2/5 事项目录（43 个事项）……")
         summary.parts["事项目录"] = seed_catalogue()
@@ -270,7 +277,7 @@ def seed_demo(report: Report = print) -> SeedSummary:
         summary.password, summary.password_note = password, note
         for name, tally in seed_people(password).items():
             summary.parts[name] = str(tally)
-            report(f"    {name}：{tally}")
+            report(f"    {PEOPLE_LABELS[name]}：{tally}")
         report("5/5 实施清单（各受理机构实施的事项）……")
         summary.parts["实施清单"] = str(seed_implementations())
         report(f"    {summary.parts['实施清单']}")

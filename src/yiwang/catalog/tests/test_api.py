@@ -64,6 +64,7 @@ def test_bad_requests_get_a_stable_code_and_a_chinese_message(client, catalogue,
     body = response.json()
     assert body["code"] == code
     assert any("\u4e00" <= ch <= "\u9fff" for ch in body["message"])
+    assert body["message"] in response.content.decode("utf-8")  # readable, not \uXXXX-escaped
 
 
 def test_openapi_documents_the_catalogue(client, catalogue):
