@@ -26,6 +26,12 @@ def _org(
     return org
 
 
+def pytest_report_header() -> str:
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+
+
 class Tree:
     """province → city A (county A1, county A2 → township) and city B (county B1)."""
 
