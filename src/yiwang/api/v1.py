@@ -9,7 +9,7 @@ from ninja.renderers import JSONRenderer
 
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.errors import DomainError
-from yiwang.organizations.api import router as organizations_router
+from yiwang.api.organizations import router as organizations_router
 from yiwang.workcalendar.api import router as calendar_router
 
 

@@ -1,4 +1,8 @@
-"""Organizations as the signed-in staff member may see them."""
+"""Organizations as the signed-in staff member may see them.
+
+It lives with the API rather than in ``organizations``: it needs the access rules of ``accounts``,
+which stand above ``organizations``.
+"""
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
