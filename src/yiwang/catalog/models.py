@@ -297,6 +297,21 @@ class ItemVersion(models.Model):
             raise ValidationError("已发布的版本不可删除", code="catalog.version_immutable")
         return super().delete(*args, **kwargs)
 
+    def limit_text(self, value: int) -> str:
+        """A limit as a person reads it: 20 个工作日, 7 日, 9 个月."""
+        unit = {TimeUnit.WORKDAY: "个工作日", TimeUnit.DAY: "日", TimeUnit.MONTH: "个月"}
+        return f"{value} {unit[TimeUnit(self.statutory_unit)]}"
+
+    @property
+    def statutory_text(self) -> str:
+        return self.limit_text(self.statutory_days)
+
+    @property
+    def promised_text(self) -> str:
+        if self.handling == Handling.IMMEDIATE:
+            return "即办"
+        return self.limit_text(self.promised_days)
+
     def levels_in_order(self) -> list[str]:
         levels = {self.accept_level, *self.review_levels, self.decide_level}
         order = ["county", "city", "province", "national"]

@@ -194,9 +194,9 @@ def import_catalogue(
                 item = ServiceItem.objects.create(code=spec["code"], basic_code=spec["basic_code"])
                 report.created.append(item.code)
             else:
-                latest = (
-                    item.versions.exclude(status=VersionStatus.RETIRED).order_by("-version").first()
-                )
+                # Compare with what the import would produce: the published line, or the draft.
+                wanted = VersionStatus.DRAFT if as_draft else VersionStatus.PUBLISHED
+                latest = item.versions.filter(status=wanted).order_by("-version").first()
                 if latest is not None and _same_content(latest, spec):
                     report.unchanged.append(item.code)
                     continue

@@ -208,3 +208,25 @@ def test_cli_import_of_a_missing_file(db):
     with pytest.raises(CommandError) as exc:
         call_command("catalog", "import", "/nonexistent/catalogue.yaml")
     assert "无法读取" in str(exc.value)
+
+
+def test_a_draft_import_then_a_real_import_publishes(db, law_firm):
+    first = import_catalogue(catalogue_text(law_firm), valid_from=DAY, as_draft=True)
+    assert first.created == ["SF-LS-006"]
+    assert ItemVersion.objects.get().status == VersionStatus.DRAFT
+    again = import_catalogue(catalogue_text(law_firm), valid_from=DAY, as_draft=True)
+    assert again.unchanged == ["SF-LS-006"]
+    published = import_catalogue(catalogue_text(law_firm), valid_from=DAY)
+    assert published.updated == ["SF-LS-006"]
+    version = ItemVersion.objects.get()  # the draft was replaced, not kept beside it
+    assert version.status == VersionStatus.PUBLISHED and version.valid_from == DAY
+
+
+def test_a_change_on_the_same_start_day_is_refused_as_an_overlap(db, law_firm):
+    import_catalogue(catalogue_text(law_firm), valid_from=DAY)
+    law_firm["promised"]["days"] = 2
+    with pytest.raises(Exception) as exc:
+        import_catalogue(catalogue_text(law_firm), valid_from=DAY)
+    assert getattr(exc.value, "code", "") == "catalog.validity_overlap"
+    assert ItemVersion.objects.count() == 1
+    assert ItemVersion.objects.get().promised_days == 4

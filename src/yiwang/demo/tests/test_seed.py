@@ -92,3 +92,5 @@ def test_home_page_lists_the_catalogue(seeded, client):
     assert page.status_code == 200
     text = page.content.decode()
     assert "律师事务所设立许可" in text and "当前有效的事项共 <strong>43</strong> 项" in text
+    assert "9 个月" in text  # 外国律所驻华代表机构: 3 + 6 months
+    assert "即办" in text  # 律师执业证书补发、换发
