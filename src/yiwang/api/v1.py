@@ -7,9 +7,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.renderers import JSONRenderer
 
+from yiwang.api.organizations import router as organizations_router
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.errors import DomainError
-from yiwang.api.organizations import router as organizations_router
 from yiwang.workcalendar.api import router as calendar_router
 
 
