@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "yiwang.accounts",
     "yiwang.workcalendar",
     "yiwang.catalog",
+    "yiwang.cases",
     "yiwang.demo",
     "yiwang.public",
 ]

@@ -214,3 +214,33 @@ class AgentAuthorization(models.Model):
             raise ValidationError({"agent": "代办人必须是自然人"})
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": "有效期止不能早于有效期起"})
+
+
+class ApiToken(models.Model):
+    """A bearer token for a machine client; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name="所属用户",
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text="令牌代表的用户；令牌的权限与该用户相同。",
+    )
+    name = models.CharField("用途", max_length=100, help_text="令牌的用途，如“一窗平台对接”。")
+    digest = models.CharField(
+        "摘要", max_length=64, unique=True, help_text="令牌的 SHA-256 摘要；令牌本身不保存。"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, help_text="签发时间。")
+    last_used_at = models.DateTimeField(
+        "最近使用", null=True, blank=True, help_text="最近一次使用的时间。"
+    )
+    revoked_at = models.DateTimeField(
+        "吊销时间", null=True, blank=True, help_text="吊销后不能再使用。"
+    )
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"

@@ -196,6 +196,17 @@ def _years_text(years: list[int]) -> str:
     return "（" + "、".join(map(str, years)) + "）"
 
 
+def _announce(years: list[int]) -> None:
+    """Tell listeners (e.g. open cases with provisional deadlines) once the change is committed."""
+    from yiwang.workcalendar.signals import calendar_changed
+
+    def send() -> None:
+        invalidate()
+        calendar_changed.send(sender=CalendarYear, years=years)
+
+    transaction.on_commit(send)
+
+
 def seed_from_chinese_calendar() -> SeedReport:
     """Load every year chinese-calendar covers that is not loaded yet. Idempotent.
 
@@ -245,6 +256,7 @@ def _store_new_schedules(schedules: Iterable[YearSchedule]) -> SeedReport:
         CalendarDay.objects.bulk_create(rows, batch_size=500)
         if created:
             invalidate_now_and_on_commit()
+            _announce([s.year for s in created])
     return SeedReport(
         source=source,
         years_created=[s.year for s in created],
@@ -358,6 +370,7 @@ def store_year(schedule: YearSchedule, *, replace: bool = False) -> LoadReport:
             for d in schedule.days
         )
         invalidate_now_and_on_commit()
+        _announce([schedule.year])
     return LoadReport(
         year=schedule.year,
         source=schedule.source,

@@ -1,0 +1,265 @@
+"""Cases over HTTP: submit, read, act, history, documents. Thin: every rule is in the services."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+
+from yiwang.accounts.models import Applicant
+from yiwang.api.auth import STAFF_OR_APPLICANT
+from yiwang.cases import engine
+from yiwang.cases.models import Case, Channel
+from yiwang.cases.selectors import applicant_ids_for, case_for
+from yiwang.cases.services import Submission, definition_for, perform, submit
+from yiwang.core.errors import Forbidden, InvalidInput, NotFound
+from yiwang.organizations.models import Organization
+
+router = Router(auth=STAFF_OR_APPLICANT)
+
+
+class OrgOut(Schema):
+    name: str = Field(description="机构名称")
+    credit_code: str | None = Field(description="统一社会信用代码")
+
+
+class CaseOut(Schema):
+    number: str = Field(description="办件编号")
+    version: int = Field(
+        description="版本号；操作时可作为 expected_version 传回，防止覆盖他人的修改"
+    )
+    item_code: str = Field(description="事项代码")
+    item_name: str = Field(description="事项名称")
+    item_version: int = Field(description="办件适用的事项版本号")
+    applicant: str = Field(description="申请人")
+    channel: str = Field(description="申请渠道")
+    status: str = Field(description="状态代码")
+    status_label: str = Field(description="状态")
+    outcome: str = Field(description="办理结果：approved / denied / refused / withdrawn，未决为空")
+    step_key: str = Field(description="当前环节代码")
+    step_name: str = Field(description="当前环节")
+    owner: OrgOut = Field(description="当前办理机构")
+    accepting: OrgOut = Field(description="受理机构")
+    received_on: dt.date = Field(description="收件日期")
+    accept_due: dt.date | None = Field(description="受理期限（第32条）")
+    accepted_on: dt.date | None = Field(description="受理日期")
+    deemed_accepted: bool = Field(description="是否逾期视为受理")
+    step_due: dt.date | None = Field(description="当前环节期限；暂停时为空")
+    promised_due: dt.date | None = Field(description="承诺期限；暂停时为空")
+    statutory_due: dt.date | None = Field(description="法定期限；暂停时为空")
+    deadline_provisional: bool = Field(description="期限涉及未载入节假日安排的年度，为暂定")
+    paused_days: int = Field(description="特殊环节累计不计入时限的天数")
+    suspension_kind: str = Field(description="正在进行的特殊环节，未暂停为空")
+    extension_days: int = Field(description="已批准延长的天数")
+    decided_on: dt.date | None = Field(description="决定日期")
+    delivered_on: dt.date | None = Field(description="送达日期")
+    gaps: list[dict[str, Any]] = Field(description="容缺受理尚欠的材料及补交期限")
+    supplement: list[dict[str, Any]] = Field(description="待补正的材料及问题")
+
+
+def _out(case: Case) -> dict[str, Any]:
+    defn = definition_for(case.item_version_id)
+    return {
+        "number": case.number,
+        "version": case.version,
+        "item_code": defn.item_code,
+        "item_name": defn.item_name,
+        "item_version": case.item_version.version,
+        "applicant": case.applicant.name,
+        "channel": case.channel,
+        "status": case.status,
+        "status_label": engine.STATUS_LABELS[case.status],
+        "outcome": case.outcome,
+        "step_key": case.step_key,
+        "step_name": defn.steps[case.step_index].name,
+        "owner": case.owner_org,
+        "accepting": case.accepting_org,
+        "received_on": case.received_on,
+        "accept_due": case.accept_due,
+        "accepted_on": case.accepted_on,
+        "deemed_accepted": case.deemed_accepted,
+        "step_due": case.step_due,
+        "promised_due": case.promised_due,
+        "statutory_due": case.statutory_due,
+        "deadline_provisional": case.deadline_provisional,
+        "paused_days": case.paused_workdays,
+        "suspension_kind": case.suspension_kind,
+        "extension_days": case.extension_days,
+        "decided_on": case.decided_on,
+        "delivered_on": case.delivered_on,
+        "gaps": case.gaps,
+        "supplement": case.supplement,
+    }
+
+
+class SubmitIn(Schema):
+    item_code: str = Field(description="事项代码，如 SF-LS-006")
+    organization: str = Field(description="受理机构的统一社会信用代码")
+    idempotency_key: str = Field(description="客户端生成的唯一键；重复提交同一键返回同一办件")
+    form_data: dict[str, Any] = Field(default_factory=dict, description="申请表内容")
+    applicant_id: int | None = Field(None, description="申请人编号；默认本人。代办时填委托人")
+    channel: str = Field(Channel.ONLINE, description="online / window / platform")
+
+
+@router.post("", response={200: CaseOut, 201: CaseOut}, summary="提交申请")
+def submit_case(request: HttpRequest, body: SubmitIn) -> tuple[int, dict[str, Any]]:
+    """提交申请。同一申请人使用同一幂等键重复提交时，返回已有办件（200）而不重复创建。"""
+    user = request.user
+    org = Organization.objects.filter(credit_code=body.organization.upper()).first()
+    if org is None:
+        raise NotFound("organization.not_found", f"未找到受理机构 {body.organization}")
+    if body.channel not in Channel.values:
+        raise InvalidInput("case.channel", "申请渠道必须是 online、window 或 platform")
+    if body.applicant_id is None:
+        own = Applicant.objects.filter(user=user).first()  # type: ignore[misc]
+        if own is None:
+            raise InvalidInput("case.applicant_required", "请指定申请人（applicant_id）")
+        applicant, agent = own, None
+    else:
+        found = Applicant.objects.filter(pk=body.applicant_id).first()
+        if found is None:
+            raise NotFound("applicant.not_found", "未找到该申请人")
+        applicant = found
+        own = Applicant.objects.filter(user=user).first()  # type: ignore[misc]
+        agent = own if own is not None and own.pk != applicant.pk else None
+        if agent is not None and applicant.pk not in applicant_ids_for(user):  # type: ignore[arg-type]
+            raise Forbidden("case.forbidden", "没有有效的授权委托，不能代该申请人提交")
+    case, created = submit(
+        user,  # type: ignore[arg-type]
+        Submission(
+            item_code=body.item_code,
+            organization=org,
+            applicant=applicant,
+            agent=agent,
+            idempotency_key=body.idempotency_key,
+            form_data=body.form_data,
+            channel=body.channel,
+        ),
+        client_addr=request.META.get("REMOTE_ADDR", ""),
+    )
+    return (201 if created else 200), _out(case_for(user, case.number))  # type: ignore[arg-type]
+
+
+@router.get("/{number}", response=CaseOut, summary="办件详情")
+def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
+    return _out(case_for(request.user, number))  # type: ignore[arg-type]
+
+
+class MaterialRef(Schema):
+    material: str = Field(description="材料名称（与事项目录一致）")
+    problem: str = Field("", description="问题说明，如“缺少签字页”")
+
+
+class ActionIn(Schema):
+    reason: str = Field("", description="理由；不予受理、不予准予、回退、特殊环节、延期必填")
+    expected_version: int | None = Field(None, description="读取时的版本号；已被他人修改时返回 409")
+    materials: list[MaterialRef] | None = Field(None, description="补正或容缺的材料清单")
+    due: dt.date | None = Field(None, description="容缺材料的补交期限")
+    kind: str | None = Field(
+        None, description="特殊环节：supplement / site_check / expert_review / hearing / testing"
+    )
+    decision: str | None = Field(None, description="审批决定：approve / deny")
+    to_step: str | None = Field(None, description="回退到的环节代码")
+    method: str | None = Field(None, description="送达方式：online / post / window")
+    served_on: dt.date | None = Field(None, description="送达日期，默认今天")
+
+
+ACTIONS = [kind for kind in engine.HANDLERS if kind not in ("deem_accept", "recompute")]
+
+
+@router.post("/{number}/actions/{action}", response=CaseOut, summary="办理操作")
+def act(request: HttpRequest, number: str, action: str, body: ActionIn) -> dict[str, Any]:
+    """对办件执行一项操作：accept、accept_with_gaps、refuse、request_supplement、supply_supplement、
+    pledge、withdraw、review、check、decide、send_back、hand_over、suspend、resume、extend、conclude、deliver。
+    权限不符返回 403，状态已变或并发冲突返回 409，参数有误返回 400/422。"""
+    if action not in ACTIONS:
+        raise InvalidInput(
+            "case.unknown_action", f"未知的操作“{action}”，可用：{'、'.join(ACTIONS)}"
+        )
+    case = case_for(request.user, number)  # type: ignore[arg-type]
+    params: dict[str, Any] = {}
+    for name in ("due", "kind", "decision", "to_step", "method", "served_on"):
+        value = getattr(body, name)
+        if value is not None:
+            params[name] = value
+    if body.materials is not None:
+        params["materials"] = [m.dict() for m in body.materials]
+    updated = perform(
+        case.pk,
+        engine.Action(action, body.reason, params),
+        request.user,  # type: ignore[arg-type]
+        expected_version=body.expected_version,
+        client_addr=request.META.get("REMOTE_ADDR", ""),
+    )
+    return _out(case_for(request.user, updated.number))  # type: ignore[arg-type]
+
+
+class HistoryOut(Schema):
+    seq: int = Field(description="序号")
+    at: dt.datetime = Field(description="时间")
+    action: str = Field(description="操作代码")
+    action_label: str = Field(description="操作")
+    actor: str = Field(description="操作人")
+    role: str = Field(description="岗位")
+    reason: str = Field(description="理由")
+    before: dict[str, Any] = Field(description="变更前")
+    after: dict[str, Any] = Field(description="变更后")
+    hash: str = Field(description="本条记录的 SM3 值")
+
+
+@router.get("/{number}/history", response=list[HistoryOut], summary="办理过程（审计记录）")
+def history(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    from yiwang.audit.models import AuditEntry
+
+    case = case_for(request.user, number)  # type: ignore[arg-type]
+    return [
+        {
+            "seq": e.seq,
+            "at": e.at,
+            "action": e.action,
+            "action_label": engine.ACTION_LABELS.get(e.action, e.action),
+            "actor": e.actor_name,
+            "role": e.role,
+            "reason": e.reason,
+            "before": e.before,
+            "after": e.after,
+            "hash": e.hash,
+        }
+        for e in AuditEntry.objects.filter(case_id=case.pk).order_by("seq")
+    ]
+
+
+class DocumentOut(Schema):
+    id: int = Field(description="文书编号（内部）")
+    kind: str = Field(description="文书类型")
+    title: str = Field(description="文书名称")
+    number: str = Field(description="文号")
+    issued_at: dt.datetime = Field(description="签发时间")
+
+
+@router.get("/{number}/documents", response=list[DocumentOut], summary="办件文书")
+def documents(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    case = case_for(request.user, number)  # type: ignore[arg-type]
+    return [
+        {
+            "id": d.pk,
+            "kind": d.kind,
+            "title": d.get_kind_display(),
+            "number": d.number,
+            "issued_at": d.issued_at,
+        }
+        for d in case.documents.order_by("issued_at", "pk")  # type: ignore[attr-defined]
+    ]
+
+
+@router.get("/{number}/documents/{document_id}.pdf", summary="下载文书（PDF）")
+def download(request: HttpRequest, number: str, document_id: int) -> HttpResponse:
+    from yiwang.documents.services import open_document
+
+    case = case_for(request.user, number)  # type: ignore[arg-type]
+    document = case.documents.filter(pk=document_id).first()  # type: ignore[attr-defined]
+    if document is None:
+        raise NotFound("document.not_found", "未找到该文书")
+    response = HttpResponse(open_document(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.pk}.pdf"'
+    return response

@@ -1,0 +1,755 @@
+"""The approval engine: a pure function ``apply(definition, state, action, actor, today, calendar)``.
+
+It reads no database and no clock: everything it needs comes in as values and everything it
+decides goes out as a new ``State`` plus ``Event`` records. Persistence (``services.perform``)
+wraps it in one transaction with an optimistic version check. Every rule about who may do what,
+when, and how the legal clock moves lives here, in one function per action.
+
+The clock (行政许可法):
+- 第32条: accept, refuse or ask for supplement within 5 working days of receipt, else the
+  application is deemed accepted from the day of receipt (``deem_accept``).
+- 第42条/第43条: statutory and promised limits run from acceptance; each step has its own limit.
+- 第45条: suspended periods (补正, 现场核查, 专家评审, 听证, 检验检测鉴定) are not counted: the
+  days between suspension and resumption are added back to every running limit.
+- 延期: a leader may extend the statutory limit once by the item's extension days.
+Deadlines are the end of the N-th unit after the start day (the start day is not counted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from yiwang.core.errors import Conflict, DomainError, Forbidden, InvalidInput
+
+ACCEPTANCE_WORKDAYS = 5  # 行政许可法 第32条
+
+# Roles (same codes as accounts.Role; the engine does not import Django models).
+WINDOW_CLERK, HANDLER, REVIEWER, LEADER = "window_clerk", "handler", "reviewer", "leader"
+HANDLING_ROLES = (WINDOW_CLERK, HANDLER, REVIEWER, LEADER)
+LEVEL_ORDER = {"county": 0, "city": 1, "province": 2}
+
+# Statuses (same codes as models.Status).
+SUBMITTED, SUPPLEMENT, IN_PROGRESS, SUSPENDED = (
+    "submitted",
+    "supplement",
+    "in_progress",
+    "suspended",
+)
+CONCLUDED, DELIVERED, REFUSED, WITHDRAWN = "concluded", "delivered", "refused", "withdrawn"
+OPEN = (SUBMITTED, SUPPLEMENT, IN_PROGRESS, SUSPENDED)
+SUSPENSION_KINDS = ("supplement", "site_check", "expert_review", "hearing", "testing")
+DELIVERY_METHODS = ("online", "post", "window")
+
+
+class Calendar(Protocol):
+    def add_workdays(self, start: dt.date, n: int) -> Any: ...
+    def workdays_between(self, a: dt.date, b: dt.date) -> Any: ...
+
+
+# --- Definition (from a published item version; immutable) ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StepDef:
+    key: str
+    name: str
+    level: str
+    role: str
+    limit_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    version_id: int
+    item_code: str
+    item_name: str
+    steps: tuple[StepDef, ...]
+    handling: str  # promised | immediate
+    unit: str  # workday | day | month
+    statutory_days: int
+    promised_days: int
+    extension_days: int
+    pledge_allowed: bool
+    materials: frozenset[str]
+    gap_materials: frozenset[str]
+
+    @property
+    def step_unit(self) -> str:
+        # Step limits are working days, except for items counted in natural days.
+        return "day" if self.unit == "day" else "workday"
+
+
+# --- State, actor, action, event -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    status: str
+    outcome: str
+    step_index: int
+    owner_org_id: int
+    chain: tuple[tuple[str, int], ...]  # (level, organization id), accepting organization first
+    applicant_id: int
+    received_on: dt.date
+    accept_due: dt.date | None = None
+    accepted_on: dt.date | None = None
+    deemed_accepted: bool = False
+    step_started_on: dt.date | None = None
+    step_due: dt.date | None = None
+    promised_due: dt.date | None = None
+    statutory_due: dt.date | None = None
+    deadline_provisional: bool = False
+    paused_workdays: int = 0
+    step_paused_workdays: int = 0
+    suspended_on: dt.date | None = None
+    suspension_kind: str = ""
+    extension_days: int = 0
+    decided_on: dt.date | None = None
+    delivered_on: dt.date | None = None
+    delivery_method: str = ""
+    pledged: bool = False
+    gaps: tuple[Mapping[str, Any], ...] = ()
+    supplement: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: a staff member with (role, organization) pairs, an applicant, or the system."""
+
+    user_id: int | None
+    name: str
+    roles: frozenset[tuple[str, int]] = frozenset()
+    applicant_ids: frozenset[int] = frozenset()
+    system: bool = False
+
+    def holds(self, role: str, organization_id: int) -> bool:
+        return (role, organization_id) in self.roles
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    kind: str
+    reason: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What happened, for the audit record and for documents to issue."""
+
+    action: str
+    role: str  # the role the actor used ("applicant", "system" or a staff role)
+    organization_id: int | None
+    reason: str
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+    document: str = ""  # the kind of letter this event issues, if any
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """The inputs of one ``apply`` call that every rule may read."""
+
+    defn: Definition
+    actor: Actor
+    today: dt.date
+    calendar: Calendar
+
+
+# --- Errors ------------------------------------------------------------------------------------
+
+
+def _forbidden(message: str) -> DomainError:
+    return Forbidden("case.forbidden", message)
+
+
+def _wrong_state(message: str) -> DomainError:
+    return Conflict("case.invalid_state", message)
+
+
+def _invalid(code: str, message: str) -> DomainError:
+    return InvalidInput(code, message)
+
+
+# --- Clock ---------------------------------------------------------------------------------------
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def period_end(
+    calendar: Calendar, start: dt.date, amount: int, unit: str, paused: int = 0
+) -> tuple[dt.date, bool]:
+    """The last day of a period of ``amount`` units after ``start``, plus ``paused`` days not counted.
+
+    Working days: the N-th working day after ``start``. Natural days and months: the date so many
+    days or months later; a period that ends on a rest day runs to the next working day
+    (民法典 第203条). ``paused`` is in working days for working-day periods and in natural days
+    otherwise, as the pause itself was measured.
+    """
+    if unit == "workday":
+        result = calendar.add_workdays(start, amount + paused)
+        return result.date, bool(result.provisional)
+    end = start + dt.timedelta(days=amount) if unit == "day" else _add_months(start, amount)
+    end += dt.timedelta(days=paused)
+    rolled = calendar.add_workdays(end - dt.timedelta(days=1), 1)  # the next working day ≥ end
+    return rolled.date, bool(rolled.provisional)
+
+
+def pause_length(calendar: Calendar, since: dt.date, until: dt.date, unit: str) -> tuple[int, bool]:
+    """Days in (since, until] that the law does not count (第45条)."""
+    if unit == "workday":
+        count = calendar.workdays_between(since, until)
+        return max(count.workdays, 0), bool(count.provisional)
+    return max((until - since).days, 0), False
+
+
+def _with_clocks(c: Ctx, s: State) -> State:
+    """Recompute every running deadline from the stored starts, pauses and extension."""
+    defn = c.defn
+    if s.status in (SUSPENDED,) or s.accepted_on is None:
+        return replace(s, step_due=None, promised_due=None, statutory_due=None)
+    if s.status not in (IN_PROGRESS,):
+        return replace(
+            s, step_due=None, promised_due=None, statutory_due=None, deadline_provisional=False
+        )
+    statutory, p1 = period_end(
+        c.calendar,
+        s.accepted_on,
+        defn.statutory_days + s.extension_days,
+        defn.unit,
+        s.paused_workdays,
+    )
+    promised, p2 = period_end(
+        c.calendar, s.accepted_on, defn.promised_days, defn.unit, s.paused_workdays
+    )
+    step = defn.steps[s.step_index]
+    started = s.step_started_on or s.accepted_on
+    step_due, p3 = period_end(
+        c.calendar, started, step.limit_days, defn.step_unit, s.step_paused_workdays
+    )
+    return replace(
+        s,
+        statutory_due=statutory,
+        promised_due=promised,
+        step_due=step_due,
+        deadline_provisional=p1 or p2 or p3,
+    )
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _step(defn: Definition, s: State) -> StepDef:
+    return defn.steps[s.step_index]
+
+
+def _org_at(s: State, level: str) -> int:
+    for chain_level, org_id in s.chain:
+        if chain_level == level:
+            return org_id
+    raise _invalid("case.no_organization", f"受理机构的上级链中没有{level}级机构，无法移送")
+
+
+def _require_staff(actor: Actor, s: State, role: str, what: str) -> None:
+    if not actor.holds(role, s.owner_org_id):
+        raise _forbidden(f"只有当前办理机构的{ROLE_LABELS[role]}可以{what}")
+
+
+def _require_applicant(actor: Actor, s: State, what: str) -> None:
+    if s.applicant_id not in actor.applicant_ids:
+        raise _forbidden(f"只有申请人本人或其授权代办人可以{what}")
+
+
+def _require_status(s: State, allowed: tuple[str, ...], what: str) -> None:
+    if s.status not in allowed:
+        label = STATUS_LABELS.get(s.status, s.status)
+        raise _wrong_state(f"办件当前状态为“{label}”，不能{what}")
+
+
+def _require_reason(action: Action, what: str) -> str:
+    reason = action.reason.strip()
+    if not reason:
+        raise _invalid("case.reason_required", f"{what}必须填写理由")
+    return reason
+
+
+def _materials_list(
+    defn: Definition, value: Any, allowed: frozenset[str], what: str
+) -> list[dict[str, str]]:
+    if not isinstance(value, list) or not value:
+        raise _invalid("case.materials_required", f"{what}必须列出至少一项材料")
+    items: list[dict[str, str]] = []
+    for entry in value:
+        name = entry.get("material") if isinstance(entry, Mapping) else entry
+        if not isinstance(name, str) or name not in allowed:
+            raise _invalid("case.unknown_material", f"“{name}”不是本事项{what}允许的材料")
+        problem = entry.get("problem", "") if isinstance(entry, Mapping) else ""
+        items.append({"material": name, "problem": str(problem)})
+    return items
+
+
+def _enter_step(c: Ctx, s: State, index: int, owner: int, today: dt.date) -> State:
+    return _with_clocks(
+        c,
+        replace(
+            s, step_index=index, owner_org_id=owner, step_started_on=today, step_paused_workdays=0
+        ),
+    )
+
+
+FIELDS = (
+    "status", "outcome", "step_index", "owner_org_id", "accept_due", "accepted_on",
+    "deemed_accepted", "step_started_on", "step_due", "promised_due", "statutory_due",
+    "deadline_provisional", "paused_workdays", "step_paused_workdays", "suspended_on",
+    "suspension_kind", "extension_days", "decided_on", "delivered_on", "delivery_method",
+    "pledged", "gaps", "supplement",
+)  # fmt: skip
+
+
+def changes(before: State, after: State) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields that differ, as JSON-ready values, for the audit record."""
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    for name in FIELDS:
+        a, b = getattr(before, name), getattr(after, name)
+        if a != b:
+            old[name], new[name] = _jsonable(a), _jsonable(b)
+    return old, new
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+# --- Starting a case -----------------------------------------------------------------------------
+
+
+def start(
+    defn: Definition,
+    *,
+    applicant_id: int,
+    chain: tuple[tuple[str, int], ...],
+    today: dt.date,
+    calendar: Calendar,
+) -> tuple[State, Event]:
+    """A submitted application: owned by the accepting window, with the 第32条 clock running."""
+    accept_level = defn.steps[0].level
+    if not chain or chain[0][0] != accept_level:
+        raise _invalid(
+            "case.wrong_accepting_level",
+            f"本事项由{LEVEL_LABELS.get(accept_level, accept_level)}机构受理，所选机构层级不符",
+        )
+    due = calendar.add_workdays(today, ACCEPTANCE_WORKDAYS)
+    state = State(
+        status=SUBMITTED,
+        outcome="",
+        step_index=0,
+        owner_org_id=chain[0][1],
+        chain=chain,
+        applicant_id=applicant_id,
+        received_on=today,
+        accept_due=due.date,
+        step_started_on=today,
+        step_due=due.date,
+        deadline_provisional=bool(due.provisional),
+    )
+    blank = replace(state, status="", step_due=None, accept_due=None, step_started_on=None)
+    old, new = changes(blank, state)
+    return state, Event("submit", "applicant", chain[0][1], "", old, new)
+
+
+# --- Actions ---------------------------------------------------------------------------------------
+
+
+def _withdraw(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    actor = c.actor
+    _require_applicant(actor, s, "撤回申请")
+    _require_status(s, (SUBMITTED, SUPPLEMENT), "撤回（受理后不能撤回）")
+    new = replace(s, status=WITHDRAWN, outcome="withdrawn", accept_due=None, step_due=None)
+    return new, "applicant", ""
+
+
+def _accept(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    actor, today = c.actor, c.today
+    _require_staff(actor, s, WINDOW_CLERK, "受理")
+    _require_status(s, (SUBMITTED,), "受理")
+    new = replace(s, status=IN_PROGRESS, accepted_on=today, accept_due=None, supplement=())
+    return _enter_step(c, new, 1, s.owner_org_id, today), WINDOW_CLERK, "acceptance_notice"
+
+
+def _accept_with_gaps(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    defn, actor, today = c.defn, c.actor, c.today
+    _require_staff(actor, s, WINDOW_CLERK, "容缺受理")
+    _require_status(s, (SUBMITTED,), "容缺受理")
+    if not defn.gap_materials:
+        raise _invalid("case.gaps_not_allowed", "本事项没有可以容缺的材料")
+    owed = _materials_list(defn, a.params.get("materials"), defn.gap_materials, "容缺受理")
+    due = a.params.get("due")
+    if not isinstance(due, dt.date) or due <= today:
+        raise _invalid("case.gap_due", "容缺材料的补交期限必须是今天以后的日期")
+    gaps = tuple({"material": m["material"], "due": due.isoformat()} for m in owed)
+    new = replace(
+        s, status=IN_PROGRESS, accepted_on=today, accept_due=None, gaps=gaps, supplement=()
+    )
+    return _enter_step(c, new, 1, s.owner_org_id, today), WINDOW_CLERK, "acceptance_notice"
+
+
+def _refuse(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    actor, today = c.actor, c.today
+    _require_staff(actor, s, WINDOW_CLERK, "作出不予受理决定")
+    _require_status(s, (SUBMITTED,), "不予受理")
+    _require_reason(a, "不予受理")
+    new = replace(
+        s, status=REFUSED, outcome="refused", accept_due=None, step_due=None, decided_on=today
+    )
+    return new, WINDOW_CLERK, "refusal_decision"
+
+
+def _request_supplement(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    defn, actor = c.defn, c.actor
+    _require_staff(actor, s, WINDOW_CLERK, "一次性告知补正")
+    _require_status(s, (SUBMITTED,), "要求补正（已受理的办件请使用特殊环节“补正”）")
+    items = _materials_list(defn, a.params.get("materials"), defn.materials, "补正")
+    # 第32条: once told in time, no deemed acceptance; the 5-day clock restarts on supply.
+    new = replace(s, status=SUPPLEMENT, supplement=tuple(items), accept_due=None, step_due=None)
+    return new, WINDOW_CLERK, "supplement_notice"
+
+
+def _supply_supplement(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    defn, actor, today = c.defn, c.actor, c.today
+    _require_applicant(actor, s, "提交补正材料")
+    if s.status == SUPPLEMENT:
+        due = c.calendar.add_workdays(today, ACCEPTANCE_WORKDAYS)
+        new = replace(
+            s,
+            status=SUBMITTED,
+            received_on=today,
+            accept_due=due.date,
+            step_started_on=today,
+            step_due=due.date,
+            deadline_provisional=bool(due.provisional),
+            supplement=(),
+        )
+        return new, "applicant", ""
+    if s.status == SUSPENDED and s.suspension_kind == "supplement":
+        resumed = _resume_state(c, s, today)
+        return replace(resumed, supplement=()), "applicant", ""
+    if s.gaps and s.status in (IN_PROGRESS, SUSPENDED, CONCLUDED):
+        supplied = {
+            m["material"]
+            for m in _materials_list(defn, a.params.get("materials"), defn.materials, "补交")
+        }
+        remaining = tuple(g for g in s.gaps if g["material"] not in supplied)
+        return replace(s, gaps=remaining), "applicant", ""
+    raise _wrong_state("办件当前没有待补正或待补交的材料")
+
+
+def _pledge(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    defn, actor = c.defn, c.actor
+    _require_applicant(actor, s, "作出告知承诺")
+    _require_status(s, (SUBMITTED, SUPPLEMENT), "作出告知承诺")
+    if not defn.pledge_allowed:
+        raise _invalid("case.pledge_not_allowed", "本事项不适用告知承诺")
+    if s.pledged:
+        raise _wrong_state("已经作出告知承诺")
+    return replace(s, pledged=True), "applicant", ""
+
+
+def _complete_step(c: Ctx, s: State, role: str, what: str) -> tuple[State, str, str]:
+    defn, actor, today = c.defn, c.actor, c.today
+    _require_status(s, (IN_PROGRESS,), what)
+    step = _step(defn, s)
+    if step.role != role or step.key in ("accept", "deliver"):
+        raise _wrong_state(f"当前环节“{step.name}”不是{what}环节")
+    _require_staff(actor, s, role, what)
+    following = defn.steps[s.step_index + 1]
+    if LEVEL_ORDER[following.level] > LEVEL_ORDER[step.level]:
+        raise _wrong_state(f"本环节完成后须移送{LEVEL_LABELS[following.level]}机构，请使用“移送”")
+    return _enter_step(c, s, s.step_index + 1, s.owner_org_id, today), role, ""
+
+
+def _review(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    return _complete_step(c, s, HANDLER, "审查")
+
+
+def _check(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    return _complete_step(c, s, REVIEWER, "审核")
+
+
+def _decide(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    defn, actor, today = c.defn, c.actor, c.today
+    _require_status(s, (IN_PROGRESS,), "作出决定")
+    step = _step(defn, s)
+    if step.role != LEADER:
+        raise _wrong_state(f"当前环节“{step.name}”不是决定环节")
+    _require_staff(actor, s, LEADER, "作出决定")
+    decision = a.params.get("decision")
+    if decision not in ("approve", "deny"):
+        raise _invalid("case.decision", "决定必须是 approve（准予）或 deny（不予准予）")
+    if decision == "deny":
+        _require_reason(a, "不予准予")
+    if decision == "approve" and s.gaps:
+        owed = "、".join(g["material"] for g in s.gaps)
+        raise _wrong_state(f"容缺材料尚未补齐（{owed}），不能作出准予决定")
+    outcome = "approved" if decision == "approve" else "denied"
+    deliver = len(defn.steps) - 1
+    owner = _org_at(s, defn.steps[deliver].level)
+    new = replace(s, outcome=outcome, decided_on=today)
+    return _enter_step(c, new, deliver, owner, today), LEADER, ""
+
+
+def _send_back(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    defn, actor, today = c.defn, c.actor, c.today
+    _require_status(s, (IN_PROGRESS,), "回退")
+    step = _step(defn, s)
+    _require_staff(actor, s, step.role, "回退")
+    _require_reason(a, "回退")
+    target = a.params.get("to_step")
+    keys = [st.key for st in defn.steps]
+    if target not in keys:
+        raise _invalid("case.unknown_step", f"没有环节“{target}”")
+    index = keys.index(target)
+    if not 0 < index < s.step_index:
+        raise _invalid("case.send_back_target", "只能回退到受理之后、当前环节之前的环节")
+    owner = _org_at(s, defn.steps[index].level)
+    return _enter_step(c, s, index, owner, today), step.role, ""
+
+
+def _hand_over(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    defn, actor, today = c.defn, c.actor, c.today
+    _require_status(s, (IN_PROGRESS,), "移送")
+    step = _step(defn, s)
+    _require_staff(actor, s, step.role, "移送")
+    following = defn.steps[s.step_index + 1]
+    if LEVEL_ORDER.get(following.level, -1) <= LEVEL_ORDER.get(step.level, -1):
+        raise _wrong_state("下一环节仍在本级办理，无需移送")
+    owner = _org_at(s, following.level)
+    return _enter_step(c, s, s.step_index + 1, owner, today), step.role, ""
+
+
+def _suspend(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    defn, actor, today = c.defn, c.actor, c.today
+    _require_status(s, (IN_PROGRESS,), "进入特殊环节")
+    step = _step(defn, s)
+    _require_staff(actor, s, step.role, "启动特殊环节")
+    kind = a.params.get("kind")
+    if kind not in SUSPENSION_KINDS:
+        raise _invalid(
+            "case.suspension_kind", "特殊环节必须是补正、现场核查、专家评审、听证或检验检测鉴定之一"
+        )
+    _require_reason(a, "启动特殊环节")
+    supplement = s.supplement
+    if kind == "supplement":
+        supplement = tuple(_materials_list(defn, a.params.get("materials"), defn.materials, "补正"))
+    new = replace(
+        s, status=SUSPENDED, suspended_on=today, suspension_kind=str(kind), supplement=supplement
+    )
+    return _with_clocks(c, new), step.role, "special_procedure_notice"
+
+
+def _resume_state(c: Ctx, s: State, today: dt.date) -> State:
+    defn = c.defn
+    paused, _ = pause_length(c.calendar, s.suspended_on or today, today, defn.unit)
+    step_paused, _ = pause_length(c.calendar, s.suspended_on or today, today, defn.step_unit)
+    new = replace(
+        s,
+        status=IN_PROGRESS,
+        suspended_on=None,
+        suspension_kind="",
+        paused_workdays=s.paused_workdays + paused,
+        step_paused_workdays=s.step_paused_workdays + step_paused,
+    )
+    return _with_clocks(c, new)
+
+
+def _resume(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    defn, actor, today = c.defn, c.actor, c.today
+    _require_status(s, (SUSPENDED,), "结束特殊环节")
+    step = _step(defn, s)
+    _require_staff(actor, s, step.role, "结束特殊环节")
+    return _resume_state(c, s, today), step.role, ""
+
+
+def _extend(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    defn, actor = c.defn, c.actor
+    _require_status(s, (IN_PROGRESS, SUSPENDED), "延期")
+    _require_staff(actor, s, LEADER, "批准延期")
+    if defn.extension_days <= 0:
+        raise _invalid("case.extension_not_allowed", "本事项依法不能延长期限")
+    if s.extension_days:
+        raise _wrong_state("期限已经延长过一次，不能再次延长")
+    _require_reason(a, "延期（须告知申请人理由）")
+    new = replace(s, extension_days=defn.extension_days)
+    return _with_clocks(c, new), LEADER, "extension_notice"
+
+
+def _conclude(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    defn, actor = c.defn, c.actor
+    _require_status(s, (IN_PROGRESS,), "办结")
+    if _step(defn, s).key != "deliver" or not s.outcome:
+        raise _wrong_state("尚未作出决定，不能办结")
+    _require_staff(actor, s, WINDOW_CLERK, "办结")
+    kind = "approval_decision" if s.outcome == "approved" else "denial_decision"
+    new = replace(s, status=CONCLUDED)
+    return _with_clocks(c, new), WINDOW_CLERK, kind
+
+
+def _deliver(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    actor, today = c.actor, c.today
+    _require_status(s, (CONCLUDED,), "送达")
+    _require_staff(actor, s, WINDOW_CLERK, "送达")
+    method = a.params.get("method")
+    if method not in DELIVERY_METHODS:
+        raise _invalid(
+            "case.delivery_method",
+            "送达方式必须是 online（电子送达）、post（邮寄）或 window（窗口领取）",
+        )
+    served = a.params.get("served_on", today)
+    if (
+        not isinstance(served, dt.date)
+        or served > today
+        or (s.decided_on and served < s.decided_on)
+    ):
+        raise _invalid("case.served_on", "送达日期不能晚于今天，也不能早于决定日期")
+    return (
+        replace(s, status=DELIVERED, delivered_on=served, delivery_method=str(method)),
+        WINDOW_CLERK,
+        "",
+    )
+
+
+def _deem_accept(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    actor, today = c.actor, c.today
+    if not actor.system:
+        raise _forbidden("视为受理由系统依法自动处理")
+    _require_status(s, (SUBMITTED,), "视为受理")
+    if s.accept_due is None or today <= s.accept_due:
+        raise _wrong_state("受理期限尚未届满")
+    # 第32条: deemed accepted from the day the materials were received.
+    new = replace(
+        s, status=IN_PROGRESS, accepted_on=s.received_on, deemed_accepted=True, accept_due=None
+    )
+    return _enter_step(c, new, 1, s.owner_org_id, s.received_on), "system", "acceptance_notice"
+
+
+def _recompute(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    if not c.actor.system:
+        raise _forbidden("期限重算由系统在节假日安排变更后自动进行")
+    _require_status(s, OPEN, "重算期限")
+    if s.status in (SUBMITTED,) and s.accept_due is not None:
+        due = c.calendar.add_workdays(s.received_on, ACCEPTANCE_WORKDAYS)
+        return (
+            replace(
+                s,
+                accept_due=due.date,
+                step_due=due.date,
+                deadline_provisional=bool(due.provisional),
+            ),
+            "system",
+            "",
+        )
+    return _with_clocks(c, s), "system", ""
+
+
+HANDLERS = {
+    "withdraw": _withdraw,
+    "accept": _accept,
+    "accept_with_gaps": _accept_with_gaps,
+    "refuse": _refuse,
+    "request_supplement": _request_supplement,
+    "supply_supplement": _supply_supplement,
+    "pledge": _pledge,
+    "review": _review,
+    "check": _check,
+    "decide": _decide,
+    "send_back": _send_back,
+    "hand_over": _hand_over,
+    "suspend": _suspend,
+    "resume": _resume,
+    "extend": _extend,
+    "conclude": _conclude,
+    "deliver": _deliver,
+    "deem_accept": _deem_accept,
+    "recompute": _recompute,
+}
+
+ACTION_LABELS = {
+    "submit": "提交申请",
+    "withdraw": "撤回申请",
+    "accept": "受理",
+    "accept_with_gaps": "容缺受理",
+    "refuse": "不予受理",
+    "request_supplement": "一次性告知补正",
+    "supply_supplement": "提交补正材料",
+    "pledge": "告知承诺",
+    "review": "审查",
+    "check": "审核",
+    "decide": "审批决定",
+    "send_back": "回退",
+    "hand_over": "移送",
+    "suspend": "进入特殊环节",
+    "resume": "结束特殊环节",
+    "extend": "延期",
+    "conclude": "办结",
+    "deliver": "送达",
+    "deem_accept": "逾期视为受理",
+    "recompute": "重算期限",
+}
+ROLE_LABELS = {
+    WINDOW_CLERK: "窗口受理人员",
+    HANDLER: "承办人",
+    REVIEWER: "审核人",
+    LEADER: "审批负责人",
+}
+LEVEL_LABELS = {"county": "县级", "city": "市级", "province": "省级", "national": "国家级"}
+STATUS_LABELS = {
+    SUBMITTED: "待受理", SUPPLEMENT: "待补正", IN_PROGRESS: "办理中", SUSPENDED: "特殊环节",
+    CONCLUDED: "已办结", DELIVERED: "已送达", REFUSED: "不予受理", WITHDRAWN: "已撤回",
+}  # fmt: skip
+
+
+def apply(
+    defn: Definition,
+    state: State,
+    action: Action,
+    actor: Actor,
+    today: dt.date,
+    calendar: Calendar,
+) -> tuple[State, list[Event]]:
+    """The one entry point: the new state and what happened, or a DomainError saying why not."""
+    handler = HANDLERS.get(action.kind)
+    if handler is None:
+        raise _invalid("case.unknown_action", f"未知的操作“{action.kind}”")
+    new, role, document = handler(Ctx(defn, actor, today, calendar), state, action)
+    old_values, new_values = changes(state, new)
+    organization = None if role in ("applicant", "system") else state.owner_org_id
+    event = Event(
+        action=action.kind,
+        role=role,
+        organization_id=organization,
+        reason=action.reason.strip(),
+        before=old_values,
+        after=new_values,
+        document=document,
+        details={k: _jsonable(v) for k, v in action.params.items()},
+    )
+    return new, [event]

@@ -1,0 +1,349 @@
+"""Cases (办件) and their materials.
+
+A case pins the item version it was submitted under: its process, limits and materials never
+change under it. Its workflow state lives in plain columns (status, current step, owner,
+clocks) so that queues and supervision are indexed queries, and every change goes through the
+engine (``yiwang.cases.engine``) in one transaction guarded by ``version`` (optimistic locking).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "网上申请"
+    WINDOW = "window", "窗口申请"
+    PLATFORM = "platform", "一窗平台推送"
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "待受理"
+    SUPPLEMENT = "supplement", "待补正"
+    IN_PROGRESS = "in_progress", "办理中"
+    SUSPENDED = "suspended", "特殊环节"
+    CONCLUDED = "concluded", "已办结"
+    DELIVERED = "delivered", "已送达"
+    REFUSED = "refused", "不予受理"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.SUPPLEMENT, Status.IN_PROGRESS, Status.SUSPENDED)
+
+
+class Outcome(models.TextChoices):
+    NONE = "", "未决"
+    APPROVED = "approved", "准予"
+    DENIED = "denied", "不予准予"
+    REFUSED = "refused", "不予受理"
+    WITHDRAWN = "withdrawn", "撤回"
+
+
+class SuspensionKind(models.TextChoices):
+    SUPPLEMENT = "supplement", "补正材料"
+    SITE_CHECK = "site_check", "现场核查"
+    EXPERT_REVIEW = "expert_review", "专家评审"
+    HEARING = "hearing", "听证"
+    TESTING = "testing", "检验、检测、鉴定"
+
+
+class DeliveryMethod(models.TextChoices):
+    ONLINE = "online", "电子送达"
+    POST = "post", "邮寄送达"
+    WINDOW = "window", "窗口领取"
+
+
+class Case(models.Model):
+    number = models.CharField(
+        "办件编号",
+        max_length=40,
+        unique=True,
+        help_text="受理机构统一社会信用代码 + 日期 + 6 位序号，按时间可排序，全省唯一。",
+    )
+    item_version = models.ForeignKey(
+        "catalog.ItemVersion",
+        verbose_name="事项版本",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        help_text="申请时有效的事项版本；办件始终按该版本的流程和时限办理。",
+    )
+    applicant = models.ForeignKey(
+        "accounts.Applicant",
+        verbose_name="申请人",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        help_text="申请人。",
+    )
+    agent = models.ForeignKey(
+        "accounts.Applicant",
+        verbose_name="代办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agent_cases",
+        help_text="经授权代为办理的自然人；本人办理为空。",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="提交申请的登录账号（申请人、代办人或窗口人员）。",
+    )
+    idempotency_key = models.CharField(
+        "幂等键",
+        max_length=64,
+        help_text="客户端为一次提交生成的唯一键；重复提交同一键返回同一办件。",
+    )
+    channel = models.CharField(
+        "申请渠道", max_length=10, choices=Channel.choices, help_text="网上、窗口或一窗平台。"
+    )
+    accepting_org = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="受理机构",
+        on_delete=models.PROTECT,
+        related_name="accepted_cases",
+        help_text="受理申请的机构。",
+    )
+    chain = models.JSONField(
+        "层级链",
+        default=list,
+        help_text="受理机构及其上级机构的 [层级, 机构ID] 列表，由下到上；移送按此进行。",
+    )
+    owner_org = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="当前办理机构",
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+        help_text="当前环节所属的机构。",
+    )
+    status = models.CharField(
+        "状态", max_length=12, choices=Status.choices, help_text="办件当前所处的阶段。"
+    )
+    outcome = models.CharField(
+        "办理结果",
+        max_length=10,
+        choices=Outcome.choices,
+        blank=True,
+        default="",
+        help_text="准予、不予准予、不予受理或撤回。",
+    )
+    step_index = models.PositiveSmallIntegerField(
+        "当前环节序号", help_text="当前环节在事项流程中的位置，从 0 开始。"
+    )
+    step_key = models.CharField("当前环节", max_length=30, help_text="当前环节代码，如 review。")
+    form_data = models.JSONField("申请表", default=dict, help_text="申请表填写的内容。")
+    pledged = models.BooleanField("告知承诺", default=False, help_text="申请人是否作出告知承诺。")
+    gaps = models.JSONField(
+        "容缺材料",
+        default=list,
+        help_text="容缺受理时尚欠的材料名称；due 为补交期限。",
+    )
+    supplement = models.JSONField(
+        "补正事项", default=list, help_text="最近一次补正告知列出的材料及问题。"
+    )
+
+    # --- Clocks. Dates are the end of that day in the agencies' time zone. ---------------------
+    received_on = models.DateField("收件日期", help_text="收到申请材料的日期。")
+    accept_due = models.DateField(
+        "受理期限",
+        null=True,
+        blank=True,
+        help_text="收件后 5 个工作日内须作出受理决定（行政许可法第32条）；逾期视为受理。",
+    )
+    accepted_on = models.DateField("受理日期", null=True, blank=True, help_text="受理的日期。")
+    deemed_accepted = models.BooleanField(
+        "视为受理",
+        default=False,
+        help_text="未在 5 个工作日内作出决定，依法自收到材料之日起视为受理。",
+    )
+    step_started_on = models.DateField(
+        "环节开始日期", null=True, blank=True, help_text="当前环节开始的日期。"
+    )
+    step_due = models.DateField(
+        "环节期限",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="当前环节的截止日期；暂停时为空。",
+    )
+    promised_due = models.DateField(
+        "承诺期限",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="承诺办结的截止日期；暂停时为空。",
+    )
+    statutory_due = models.DateField(
+        "法定期限",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="法定办结的截止日期；暂停时为空。",
+    )
+    deadline_provisional = models.BooleanField(
+        "期限暂定",
+        default=False,
+        help_text="期限涉及尚未载入节假日安排的年度，载入后重新计算。",
+    )
+    paused_workdays = models.PositiveIntegerField(
+        "已扣除天数", default=0, help_text="特殊环节累计不计入时限的天数（行政许可法第45条）。"
+    )
+    step_paused_workdays = models.PositiveIntegerField(
+        "本环节已扣除天数", default=0, help_text="当前环节内累计不计入的天数。"
+    )
+    suspended_on = models.DateField(
+        "暂停日期", null=True, blank=True, help_text="进入特殊环节的日期；未暂停为空。"
+    )
+    suspension_kind = models.CharField(
+        "特殊环节",
+        max_length=16,
+        choices=SuspensionKind.choices,
+        blank=True,
+        default="",
+        help_text="补正、现场核查、专家评审、听证或检验检测鉴定。",
+    )
+    extension_days = models.PositiveIntegerField(
+        "延长天数", default=0, help_text="经负责人批准延长的期限。"
+    )
+    decided_on = models.DateField("决定日期", null=True, blank=True, help_text="作出决定的日期。")
+    delivered_on = models.DateField("送达日期", null=True, blank=True, help_text="送达的日期。")
+    delivery_method = models.CharField(
+        "送达方式",
+        max_length=10,
+        choices=DeliveryMethod.choices,
+        blank=True,
+        default="",
+        help_text="电子送达、邮寄或窗口领取。",
+    )
+
+    # --- Concurrency and record. ---------------------------------------------------------------
+    version = models.PositiveIntegerField(
+        "版本", default=1, help_text="每次变更加 1；并发修改时只有一方成功。"
+    )
+    audit_seq = models.PositiveIntegerField(
+        "审计序号", default=0, help_text="本办件最后一条审计记录的序号。"
+    )
+    audit_head = models.CharField(
+        "审计链头", max_length=64, blank=True, default="", help_text="最后一条审计记录的 SM3 值。"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, help_text="办件创建的时间。")
+    updated_at = models.DateTimeField("更新时间", auto_now=True, help_text="最后一次变更的时间。")
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"], name="unique_submission_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner_org", "status", "step_due"], name="case_queue_idx"),
+            models.Index(
+                fields=["statutory_due"],
+                name="case_open_statutory_idx",
+                condition=Q(status__in=["submitted", "supplement", "in_progress"]),
+            ),
+            models.Index(
+                fields=["promised_due"],
+                name="case_open_promised_idx",
+                condition=Q(status__in=["submitted", "supplement", "in_progress"]),
+            ),
+            models.Index(
+                fields=["accept_due"],
+                name="case_accept_due_idx",
+                condition=Q(status__in=["submitted", "supplement"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseMaterial(models.Model):
+    """One uploaded file for one required material; a re-upload is a new version."""
+
+    case = models.ForeignKey(
+        Case,
+        verbose_name="办件",
+        on_delete=models.PROTECT,
+        related_name="materials",
+        help_text="材料所属的办件。",
+    )
+    material = models.ForeignKey(
+        "catalog.Material",
+        verbose_name="申请材料",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="事项版本中要求的材料。",
+    )
+    version = models.PositiveIntegerField("版本", help_text="同一材料的第几次上传，从 1 开始。")
+    file = models.FileField(
+        "文件", upload_to="materials/%Y/%m/", max_length=255, help_text="存储中的文件。"
+    )
+    original_name = models.CharField("原文件名", max_length=255, help_text="上传时的文件名。")
+    file_type = models.CharField(
+        "文件类型", max_length=8, help_text="按文件内容识别的类型：pdf、ofd、jpg、png。"
+    )
+    size = models.PositiveBigIntegerField("大小", help_text="字节数。")
+    sha256 = models.CharField("SHA-256", max_length=64, help_text="文件内容的 SHA-256 摘要。")
+    sm3 = models.CharField("SM3", max_length=64, help_text="文件内容的 SM3 摘要（GB/T 32905）。")
+    reused_from = models.ForeignKey(
+        "self",
+        verbose_name="复用自",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reuses",
+        help_text="引用同一申请人以前办件中的材料（只提交一次），不重复上传。",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="上传或引用材料的账号。",
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True, help_text="上传的时间。")
+
+    class Meta:
+        verbose_name = "办件材料"
+        verbose_name_plural = "办件材料"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "material", "version"], name="unique_material_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.material} v{self.version}"
+
+
+class CaseSequence(models.Model):
+    """Per agency and day counter for case numbers (row-locked on use)."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="受理机构",
+        on_delete=models.CASCADE,
+        help_text="编号所属的受理机构。",
+    )
+    day = models.DateField("日期", help_text="编号的日期部分。")
+    last = models.PositiveIntegerField("已用序号", default=0, help_text="当日已使用的最大序号。")
+
+    class Meta:
+        verbose_name = "办件编号计数"
+        verbose_name_plural = "办件编号计数"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "day"], name="unique_case_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.day} {self.last}"

@@ -1,0 +1,49 @@
+"""Reads of cases, with the visibility rule in one place."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from yiwang.accounts import access
+from yiwang.accounts.models import AgentAuthorization, Applicant, User
+from yiwang.cases.models import Case
+from yiwang.core.errors import Forbidden, NotFound
+from yiwang.organizations.models import Organization
+
+
+def applicant_ids_for(user: User) -> set[int]:
+    """The applicants a user may act for: their own record and valid authorizations as agent."""
+    from django.utils import timezone
+
+    own = set(Applicant.objects.filter(user=user).values_list("pk", flat=True))
+    if not own:
+        return own
+    principals = AgentAuthorization.objects.valid_on(timezone.localdate()).filter(agent_id__in=own)
+    return own | set(principals.values_list("principal_id", flat=True))
+
+
+def can_view(user: User, case: Case) -> bool:
+    """Applicants see their own cases; staff see cases their organization owns or accepted."""
+    if not user.is_authenticated:
+        return False
+    if case.applicant_id in applicant_ids_for(user):
+        return True
+    orgs = Organization.objects.filter(pk__in={case.owner_org_id, case.accepting_org_id})
+    return any(access.can_see(user, org) for org in orgs)
+
+
+def case_for(user: User, number: str) -> Case:
+    case = (
+        Case.objects.select_related("item_version__item", "applicant", "owner_org", "accepting_org")
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise NotFound("case.not_found", f"未找到办件 {number}")
+    if not can_view(user, case):
+        raise Forbidden("case.forbidden", "您无权查看该办件")
+    return case
+
+
+def cases_owned_by(organization: Organization) -> QuerySet[Case]:
+    return Case.objects.filter(owner_org=organization)

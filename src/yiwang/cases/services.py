@@ -1,0 +1,363 @@
+"""Writes to cases: submission and every action, each in one transaction.
+
+``perform`` is the one path by which a case changes: load the row, run the pure engine, write
+the new state with a compare-and-set on ``version`` (two clerks acting at once: exactly one
+wins, the other gets ``case.conflict``), append the audit entry to the case's hash chain, and
+issue the letter the action calls for. Views, the API, the CLI and the tests all call it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from yiwang.accounts.models import AgentAuthorization, Applicant, Role, RoleAssignment, User
+from yiwang.audit.services import append_entry
+from yiwang.cases import engine
+from yiwang.cases.models import OPEN_STATUSES, Case, CaseSequence, Channel
+from yiwang.catalog.models import ItemImplementation, ItemVersion
+from yiwang.catalog.selectors import current_version
+from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from yiwang.organizations.models import Organization
+from yiwang.workcalendar.services import current_calendar
+
+STATE_FIELDS = tuple(f for f in engine.FIELDS if f != "owner_org_id") + ("received_on",)
+SYSTEM = engine.Actor(user_id=None, name="系统", system=True)
+
+
+@functools.lru_cache(maxsize=1024)
+def definition_for(version_id: int) -> engine.Definition:
+    """The process of a published version. Cached forever: published versions never change."""
+    version = ItemVersion.objects.prefetch_related("steps", "materials").get(pk=version_id)
+    materials = list(version.materials.all())
+    return engine.Definition(
+        version_id=version.pk,
+        item_code=version.item.code,
+        item_name=version.name,
+        steps=tuple(
+            engine.StepDef(s.key, s.name, s.level, s.role, s.limit_days)
+            for s in version.steps.all()
+        ),
+        handling=version.handling,
+        unit=version.statutory_unit,
+        statutory_days=version.statutory_days,
+        promised_days=version.promised_days,
+        extension_days=version.extension_days,
+        pledge_allowed=version.pledge_allowed,
+        materials=frozenset(m.name for m in materials),
+        gap_materials=frozenset(m.name for m in materials if m.gap_allowed),
+    )
+
+
+def state_of(case: Case) -> engine.State:
+    return engine.State(
+        status=case.status,
+        outcome=case.outcome,
+        step_index=case.step_index,
+        owner_org_id=case.owner_org_id,
+        chain=tuple((level, org_id) for level, org_id in case.chain),
+        applicant_id=case.applicant_id,
+        received_on=case.received_on,
+        accept_due=case.accept_due,
+        accepted_on=case.accepted_on,
+        deemed_accepted=case.deemed_accepted,
+        step_started_on=case.step_started_on,
+        step_due=case.step_due,
+        promised_due=case.promised_due,
+        statutory_due=case.statutory_due,
+        deadline_provisional=case.deadline_provisional,
+        paused_workdays=case.paused_workdays,
+        step_paused_workdays=case.step_paused_workdays,
+        suspended_on=case.suspended_on,
+        suspension_kind=case.suspension_kind,
+        extension_days=case.extension_days,
+        decided_on=case.decided_on,
+        delivered_on=case.delivered_on,
+        delivery_method=case.delivery_method,
+        pledged=case.pledged,
+        gaps=tuple(case.gaps),
+        supplement=tuple(case.supplement),
+    )
+
+
+def _columns(defn: engine.Definition, state: engine.State) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(state, name) for name in STATE_FIELDS}
+    values["gaps"] = [dict(g) for g in state.gaps]
+    values["supplement"] = [dict(s) for s in state.supplement]
+    values["owner_org_id"] = state.owner_org_id
+    values["step_key"] = defn.steps[state.step_index].key
+    return values
+
+
+def actor_for(user: User) -> engine.Actor:
+    """The engine's view of a user: handling roles by organization, and applicants acted for."""
+    if not user.is_authenticated or not user.is_active:
+        raise Forbidden("not_authenticated", "请先登录")
+    handling = [r.value for r in (Role.WINDOW_CLERK, Role.HANDLER, Role.REVIEWER, Role.LEADER)]
+    roles = frozenset(
+        RoleAssignment.objects.filter(user=user, role__in=handling).values_list(
+            "role", "organization_id"
+        )
+    )
+    own = list(Applicant.objects.filter(user=user).values_list("pk", flat=True))
+    principals: list[int] = []
+    if own:
+        principals = list(
+            AgentAuthorization.objects.valid_on(timezone.localdate())
+            .filter(agent_id__in=own)
+            .values_list("principal_id", flat=True)
+        )
+    return engine.Actor(
+        user_id=user.pk,
+        name=user.full_name or user.username,
+        roles=roles,
+        applicant_ids=frozenset(own + principals),
+    )
+
+
+def _chain(org: Organization) -> list[list[Any]]:
+    """[level, id] from the accepting organization up to the province."""
+    nodes = Organization.objects.ancestors_of(org, include_self=True).order_by("-path")
+    return [[node.level, node.pk] for node in nodes]
+
+
+def _next_number(org: Organization, today: dt.date) -> str:
+    sequence, _ = CaseSequence.objects.select_for_update().get_or_create(
+        organization=org, day=today
+    )
+    CaseSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    sequence.refresh_from_db(fields=["last"])
+    return f"{org.credit_code}{today:%Y%m%d}{sequence.last:06d}"
+
+
+@dataclass(frozen=True)
+class Submission:
+    item_code: str
+    organization: Organization
+    applicant: Applicant
+    idempotency_key: str
+    form_data: Mapping[str, Any]
+    channel: str = Channel.ONLINE
+    agent: Applicant | None = None
+
+
+def submit(user: User, submission: Submission, *, client_addr: str = "") -> tuple[Case, bool]:
+    """File an application. Returns (case, created); the same idempotency key returns the same case."""
+    key = submission.idempotency_key.strip()
+    if not key or len(key) > 64:
+        raise InvalidInput(
+            "case.idempotency_key", "提交必须带 1–64 个字符的幂等键（idempotency key）"
+        )
+    existing = Case.objects.filter(applicant=submission.applicant, idempotency_key=key).first()
+    if existing is not None:
+        return _same_submission(existing, submission), False
+    actor = actor_for(user)
+    org = submission.organization
+    acting_for_self = submission.applicant.pk in actor.applicant_ids
+    clerk_at_window = (
+        actor.holds(Role.WINDOW_CLERK, org.pk) and submission.channel == Channel.WINDOW
+    )
+    if not (acting_for_self or clerk_at_window):
+        raise Forbidden("case.forbidden", "只能为本人或经授权委托的申请人提交申请")
+    version = current_version(submission.item_code)
+    if not ItemImplementation.objects.filter(
+        item_id=version.item_id, organization=org, active=True
+    ).exists():
+        raise InvalidInput("case.not_implemented", f"“{org.name}”不受理“{version.name}”")
+    defn = definition_for(version.pk)
+    today = timezone.localdate()
+    state, event = engine.start(
+        defn,
+        applicant_id=submission.applicant.pk,
+        chain=tuple((level, org_id) for level, org_id in _chain(org)),
+        today=today,
+        calendar=current_calendar(),
+    )
+    try:
+        with transaction.atomic():
+            case = Case(
+                number=_next_number(org, today),
+                item_version=version,
+                applicant=submission.applicant,
+                agent=submission.agent,
+                submitted_by=user,
+                idempotency_key=key,
+                channel=submission.channel,
+                accepting_org=org,
+                chain=_chain(org),
+                form_data=dict(submission.form_data),
+                **_columns(defn, state),
+            )
+            case.save()
+            _record(case, event, actor, org.name, client_addr)
+    except IntegrityError:
+        # The same key submitted twice at once: the other request won; answer with its case.
+        existing = Case.objects.filter(applicant=submission.applicant, idempotency_key=key).first()
+        if existing is None:
+            raise
+        return _same_submission(existing, submission), False
+    return case, True
+
+
+def _same_submission(case: Case, submission: Submission) -> Case:
+    if case.item_version.item.code != submission.item_code.upper():
+        raise Conflict("case.idempotency_reused", "该幂等键已用于另一项申请，请为新申请生成新的键")
+    return case
+
+
+def _record(
+    case: Case, event: engine.Event, actor: engine.Actor, org_name: str, client_addr: str
+) -> None:
+    entry = append_entry(
+        case_id=case.pk,
+        seq=case.audit_seq + 1,
+        prev_hash=case.audit_head,
+        at=timezone.now(),
+        action=event.action,
+        actor_id=actor.user_id,
+        actor_name=actor.name,
+        organization_id=event.organization_id,
+        organization_name=org_name if event.organization_id else "",
+        role=event.role,
+        reason=event.reason,
+        client_addr=client_addr,
+        before=dict(event.before),
+        after={**event.after, **({"details": dict(event.details)} if event.details else {})},
+    )
+    Case.objects.filter(pk=case.pk).update(audit_seq=entry.seq, audit_head=entry.hash)
+    case.audit_seq, case.audit_head = entry.seq, entry.hash
+
+
+def perform(
+    case_id: int,
+    action: engine.Action,
+    user: User | None,
+    *,
+    expected_version: int | None = None,
+    client_addr: str = "",
+    today: dt.date | None = None,
+) -> Case:
+    """Apply one action to one case: one transaction, optimistic version check, audit entry."""
+    actor = SYSTEM if user is None else actor_for(user)
+    try:
+        return _perform(case_id, action, user, actor, expected_version, client_addr, today)
+    except IntegrityError as exc:
+        # Another transaction appended to this case's audit chain first (PostgreSQL blocks on the
+        # (case, seq) unique index until it commits): this writer lost the race.
+        raise _conflict() from exc
+
+
+def _perform(
+    case_id: int,
+    action: engine.Action,
+    user: User | None,
+    actor: engine.Actor,
+    expected_version: int | None,
+    client_addr: str,
+    today: dt.date | None,
+) -> Case:
+    with transaction.atomic():
+        case = Case.objects.filter(pk=case_id).first()
+        if case is None:
+            raise NotFound("case.not_found", "未找到该办件")
+        if expected_version is not None and case.version != expected_version:
+            raise _conflict()
+        defn = definition_for(case.item_version_id)
+        before_owner = case.owner_org_id
+        new_state, events = engine.apply(
+            defn, state_of(case), action, actor, today or timezone.localdate(), current_calendar()
+        )
+        columns = _columns(defn, new_state)
+        entries = []
+        seq, head = case.audit_seq, case.audit_head
+        now = timezone.now()
+        for event in events:
+            entry = append_entry(
+                case_id=case.pk,
+                seq=seq + 1,
+                prev_hash=head,
+                at=now,
+                action=event.action,
+                actor_id=actor.user_id,
+                actor_name=actor.name,
+                organization_id=event.organization_id,
+                organization_name="",
+                role=event.role,
+                reason=event.reason,
+                client_addr=client_addr,
+                before=dict(event.before),
+                after={
+                    **event.after,
+                    **({"details": dict(event.details)} if event.details else {}),
+                },
+            )
+            seq, head = entry.seq, entry.hash
+            entries.append(entry)
+        # Compare-and-set: only the writer that read this version may write the next one.
+        written = Case.objects.filter(pk=case.pk, version=case.version).update(
+            **columns, version=case.version + 1, audit_seq=seq, audit_head=head, updated_at=now
+        )
+        if written != 1:
+            raise _conflict()
+        for name, value in columns.items():
+            setattr(case, name, value)
+        case.version += 1
+        case.audit_seq, case.audit_head = seq, head
+        for event in events:
+            if event.document:
+                _issue_document(case, event, user, before_owner)
+    return case
+
+
+def _conflict() -> Conflict:
+    return Conflict(
+        "case.conflict", "该办件刚刚已被他人处理，页面已过期：请刷新查看最新状态后再操作"
+    )
+
+
+def _issue_document(case: Case, event: engine.Event, user: User | None, org_id: int) -> None:
+    from yiwang.documents.services import issue
+
+    issue(
+        case,
+        event.document,
+        organization=Organization.objects.get(pk=org_id),
+        user=user,
+        extra={"reason": event.reason, **dict(event.details)},
+    )
+
+
+def deem_overdue_acceptances(today: dt.date | None = None) -> list[str]:
+    """第32条: applications not answered within 5 working days are accepted from receipt."""
+    day = today or timezone.localdate()
+    due = Case.objects.filter(status="submitted", accept_due__lt=day).values_list("pk", "number")
+    done = []
+    for pk, number in due:
+        try:
+            perform(pk, engine.Action("deem_accept"), None, today=day)
+            done.append(number)
+        except Conflict:
+            continue  # acted on meanwhile by a clerk: nothing to deem
+    return done
+
+
+def recompute_provisional_deadlines() -> int:
+    """After a new holiday year is loaded, recompute the provisional deadlines of open cases."""
+    ids = Case.objects.filter(status__in=OPEN_STATUSES, deadline_provisional=True).values_list(
+        "pk", flat=True
+    )
+    count = 0
+    for pk in list(ids):
+        try:
+            perform(pk, engine.Action("recompute"), None)
+            count += 1
+        except Conflict:
+            continue
+    return count

@@ -1,0 +1,388 @@
+"""The pure engine: rules, permissions and the legal clock, without a database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from yiwang.cases import engine
+from yiwang.cases.engine import Action, Actor, Definition, StepDef
+from yiwang.core.errors import Conflict, DomainError, Forbidden, InvalidInput
+from yiwang.workcalendar.schedules import chinese_calendar_workday_calendar
+
+CAL = chinese_calendar_workday_calendar()
+D = dt.date.fromisoformat
+PROVINCE, CITY, OTHER_CITY, COUNTY = 1, 2, 3, 4
+APPLICANT, OTHER_APPLICANT = 100, 101
+
+LAW_FIRM = Definition(
+    version_id=1,
+    item_code="SF-LS-006",
+    item_name="律师事务所设立许可",
+    steps=(
+        StepDef("accept", "受理", "city", "window_clerk", 5),
+        StepDef("review", "初审", "city", "handler", 15),
+        StepDef("check", "审核", "city", "reviewer", 5),
+        StepDef("decide", "审批决定", "province", "leader", 10),
+        StepDef("deliver", "制证送达", "province", "window_clerk", 10),
+    ),
+    handling="promised",
+    unit="workday",
+    statutory_days=30,
+    promised_days=4,
+    extension_days=10,
+    pledge_allowed=False,
+    materials=frozenset({"申请书", "住所证明", "资产证明"}),
+    gap_materials=frozenset({"资产证明"}),
+)
+IMMEDIATE = replace(
+    LAW_FIRM,
+    steps=(
+        StepDef("accept", "受理", "city", "window_clerk", 0),
+        StepDef("decide", "审批决定", "city", "leader", 0),
+        StepDef("deliver", "送达", "city", "window_clerk", 1),
+    ),
+    handling="immediate",
+    promised_days=0,
+    statutory_days=20,
+)
+CHAIN = (("city", CITY), ("province", PROVINCE))
+
+
+def staff(*pairs: tuple[str, int]) -> Actor:
+    return Actor(user_id=len(pairs), name="工作人员", roles=frozenset(pairs))
+
+
+CLERK = staff(("window_clerk", CITY))
+HANDLER = staff(("handler", CITY))
+REVIEWER = staff(("reviewer", CITY))
+CITY_LEADER = staff(("leader", CITY))
+PROVINCE_LEADER = staff(("leader", PROVINCE))
+PROVINCE_CLERK = staff(("window_clerk", PROVINCE))
+OTHER_CLERK = staff(("window_clerk", OTHER_CITY))
+APPLICANT_ACTOR = Actor(user_id=9, name="申请人", applicant_ids=frozenset({APPLICANT}))
+STRANGER = Actor(user_id=10, name="他人", applicant_ids=frozenset({OTHER_APPLICANT}))
+SYSTEM = Actor(user_id=None, name="系统", system=True)
+
+
+def submitted(on: str = "2026-09-24", defn: Definition = LAW_FIRM) -> engine.State:
+    state, _ = engine.start(defn, applicant_id=APPLICANT, chain=CHAIN, today=D(on), calendar=CAL)
+    return state
+
+
+def run(state, kind, actor, on, /, defn=LAW_FIRM, reason="", **params):
+    new, events = engine.apply(defn, state, Action(kind, reason, params), actor, D(on), CAL)
+    assert len(events) == 1 and events[0].action == kind
+    return new
+
+
+def test_submission_starts_the_acceptance_clock():
+    state = submitted("2026-09-24")
+    # 9/25–27 中秋, 10/1–7 国庆: five working days are 9/28, 9/29, 9/30, 10/8, 10/9.
+    assert state.accept_due == D("2026-10-09")
+    assert state.status == "submitted" and state.owner_org_id == CITY
+
+
+def test_limits_run_from_acceptance_with_suspension_and_extension():
+    state = run(submitted(), "accept", CLERK, "2026-09-28")
+    assert state.accepted_on == D("2026-09-28")
+    assert state.promised_due == D("2026-10-09")  # 4 working days
+    assert state.step_due == D("2026-10-23")  # review: 15 working days (10/10 Saturday is worked)
+    assert state.statutory_due == D("2026-11-13")  # 30 working days
+    state = run(state, "suspend", HANDLER, "2026-10-12", reason="现场核查住所", kind="site_check")
+    assert state.status == "suspended" and state.statutory_due is None and state.step_due is None
+    state = run(state, "resume", HANDLER, "2026-10-16")
+    assert state.paused_workdays == 4  # 10/13–10/16 are not counted (第45条)
+    assert state.statutory_due == D("2026-11-19")
+    assert state.step_due == D("2026-10-29")
+    state = run(state, "extend", CITY_LEADER, "2026-10-20", reason="需征求律师协会意见")
+    assert state.extension_days == 10
+    assert state.statutory_due == D("2026-12-03")
+    assert state.promised_due == D("2026-10-14")  # 4 + 4 paused; the promise is not extended
+
+
+def test_full_journey_across_levels():
+    state = run(submitted(), "accept", CLERK, "2026-09-28")
+    state = run(state, "review", HANDLER, "2026-09-29")
+    assert (state.step_index, state.owner_org_id) == (2, CITY)
+    with pytest.raises(Conflict) as exc:
+        run(state, "check", REVIEWER, "2026-09-30")  # next step is at the province
+    assert "移送" in exc.value.message
+    state = run(state, "hand_over", REVIEWER, "2026-09-30")
+    assert (state.step_index, state.owner_org_id) == (3, PROVINCE)
+    with pytest.raises(Forbidden):
+        run(state, "decide", CITY_LEADER, "2026-10-08", decision="approve")
+    state = run(state, "decide", PROVINCE_LEADER, "2026-10-08", decision="approve")
+    assert (state.outcome, state.step_index, state.owner_org_id) == ("approved", 4, PROVINCE)
+    state = run(state, "conclude", PROVINCE_CLERK, "2026-10-09")
+    assert state.status == "concluded"
+    state = run(state, "deliver", PROVINCE_CLERK, "2026-10-12", method="online")
+    assert (state.status, state.delivered_on) == ("delivered", D("2026-10-12"))
+
+
+def test_documents_follow_the_actions():
+    state = submitted()
+    _, events = engine.apply(LAW_FIRM, state, Action("accept"), CLERK, D("2026-09-28"), CAL)
+    assert events[0].document == "acceptance_notice"
+    _, events = engine.apply(
+        LAW_FIRM, state, Action("refuse", "不符合条件"), CLERK, D("2026-09-28"), CAL
+    )
+    assert events[0].document == "refusal_decision"
+
+
+def test_deemed_acceptance_after_five_working_days():
+    state = submitted("2026-09-24")
+    with pytest.raises(Conflict):
+        run(state, "deem_accept", SYSTEM, "2026-10-09")  # the 5th working day is still in time
+    with pytest.raises(Forbidden):
+        run(state, "deem_accept", CLERK, "2026-10-12")
+    state = run(state, "deem_accept", SYSTEM, "2026-10-12")
+    assert state.deemed_accepted and state.accepted_on == D("2026-09-24")
+    # Counted from the day of receipt (第32条): 30 working days after 9/24.
+    assert state.statutory_due == D("2026-11-12")
+
+
+def test_supplement_before_acceptance_stops_and_restarts_the_acceptance_clock():
+    state = submitted("2026-09-24")
+    state = run(
+        state, "request_supplement", CLERK, "2026-09-28",
+        materials=[{"material": "住所证明", "problem": "租赁合同已过期"}, {"material": "申请书"}],
+    )  # fmt: skip
+    assert state.status == "supplement" and state.accept_due is None
+    assert [m["material"] for m in state.supplement] == ["住所证明", "申请书"]
+    with pytest.raises(Conflict):
+        run(state, "deem_accept", SYSTEM, "2026-10-20")
+    with pytest.raises(Forbidden):
+        run(state, "supply_supplement", STRANGER, "2026-10-12")
+    state = run(state, "supply_supplement", APPLICANT_ACTOR, "2026-10-12")
+    assert state.status == "submitted" and state.received_on == D("2026-10-12")
+    assert state.accept_due == D("2026-10-19")
+
+
+def test_supplement_during_review_pauses_the_clock_until_supplied():
+    state = run(submitted(), "accept", CLERK, "2026-09-28")
+    state = run(state, "suspend", HANDLER, "2026-10-12", reason="材料需补正", kind="supplement",
+                materials=[{"material": "资产证明", "problem": "验资报告缺页"}])  # fmt: skip
+    state = run(state, "supply_supplement", APPLICANT_ACTOR, "2026-10-14")
+    assert state.status == "in_progress" and state.paused_workdays == 2 and state.supplement == ()
+
+
+def test_accept_with_gaps_blocks_approval_until_supplied():
+    state = run(submitted(), "accept_with_gaps", CLERK, "2026-09-28",
+                materials=[{"material": "资产证明"}], due=D("2026-10-20"))  # fmt: skip
+    with pytest.raises(InvalidInput):
+        run(
+            submitted(),
+            "accept_with_gaps",
+            CLERK,
+            "2026-09-28",
+            materials=[{"material": "申请书"}],
+            due=D("2026-10-20"),
+        )
+    state = run(state, "review", HANDLER, "2026-09-29")
+    state = run(state, "hand_over", REVIEWER, "2026-09-30")
+    with pytest.raises(Conflict) as exc:
+        run(state, "decide", PROVINCE_LEADER, "2026-10-08", decision="approve")
+    assert "资产证明" in exc.value.message
+    state = run(state, "supply_supplement", APPLICANT_ACTOR, "2026-10-08", materials=["资产证明"])
+    assert state.gaps == ()
+    run(state, "decide", PROVINCE_LEADER, "2026-10-08", decision="approve")
+
+
+def test_refusal_denial_send_back_and_extension_need_reasons():
+    with pytest.raises(InvalidInput):
+        run(submitted(), "refuse", CLERK, "2026-09-28")
+    state = run(run(submitted(), "accept", CLERK, "2026-09-28"), "review", HANDLER, "2026-09-29")
+    state = run(state, "hand_over", REVIEWER, "2026-09-30")
+    for kind, params in (
+        ("decide", {"decision": "deny"}),
+        ("send_back", {"to_step": "review"}),
+        ("extend", {}),
+    ):
+        with pytest.raises(InvalidInput) as exc:
+            run(state, kind, PROVINCE_LEADER, "2026-10-08", **params)
+        assert exc.value.code == "case.reason_required"
+
+
+def test_send_back_returns_the_case_to_the_lower_level():
+    state = run(run(submitted(), "accept", CLERK, "2026-09-28"), "review", HANDLER, "2026-09-29")
+    state = run(state, "hand_over", REVIEWER, "2026-09-30")
+    back = run(
+        state, "send_back", PROVINCE_LEADER, "2026-10-08", reason="住所证明存疑", to_step="review"
+    )
+    assert (back.step_index, back.owner_org_id, back.step_started_on) == (1, CITY, D("2026-10-08"))
+    assert back.statutory_due == state.statutory_due  # a send-back does not stop the legal clock
+    with pytest.raises(InvalidInput):
+        run(state, "send_back", PROVINCE_LEADER, "2026-10-08", reason="x", to_step="accept")
+
+
+def test_withdraw_only_before_acceptance_and_only_by_the_applicant():
+    with pytest.raises(Forbidden):
+        run(submitted(), "withdraw", STRANGER, "2026-09-25")
+    assert run(submitted(), "withdraw", APPLICANT_ACTOR, "2026-09-25").status == "withdrawn"
+    with pytest.raises(Conflict):
+        run(
+            run(submitted(), "accept", CLERK, "2026-09-28"),
+            "withdraw",
+            APPLICANT_ACTOR,
+            "2026-09-29",
+        )
+
+
+def test_immediate_item_in_one_sitting():
+    clerk_and_leader = staff(("window_clerk", CITY), ("leader", CITY))
+    state = submitted("2026-10-12", IMMEDIATE)
+    state = run(state, "accept", clerk_and_leader, "2026-10-12", defn=IMMEDIATE)
+    assert state.promised_due == D("2026-10-12")
+    state = run(state, "decide", clerk_and_leader, "2026-10-12", defn=IMMEDIATE, decision="approve")
+    state = run(state, "conclude", clerk_and_leader, "2026-10-12", defn=IMMEDIATE)
+    state = run(state, "deliver", clerk_and_leader, "2026-10-12", defn=IMMEDIATE, method="window")
+    assert state.status == "delivered"
+
+
+def test_pledge_only_where_allowed():
+    with pytest.raises(InvalidInput):
+        run(submitted(), "pledge", APPLICANT_ACTOR, "2026-09-25")
+    pledging = replace(LAW_FIRM, pledge_allowed=True)
+    state = run(submitted(defn=pledging), "pledge", APPLICANT_ACTOR, "2026-09-25", defn=pledging)
+    assert state.pledged
+
+
+def test_natural_day_items_end_on_a_working_day():
+    legal_aid = replace(
+        LAW_FIRM,
+        steps=(
+            StepDef("accept", "受理", "city", "window_clerk", 1),
+            StepDef("decide", "审查决定", "city", "leader", 3),
+            StepDef("deliver", "送达", "city", "window_clerk", 3),
+        ),
+        unit="day",
+        statutory_days=7,
+        promised_days=4,
+        extension_days=0,
+    )
+    state = run(submitted("2026-09-24", legal_aid), "accept", CLERK, "2026-09-24", defn=legal_aid)
+    # 7 natural days after 9/24 is 10/1, a holiday: the period runs to the next working day.
+    assert state.statutory_due == D("2026-10-08")
+    with pytest.raises(InvalidInput):
+        run(state, "extend", CITY_LEADER, "2026-09-25", defn=legal_aid, reason="x")
+
+
+# --- Every action's permission rule ---------------------------------------------------------------
+
+ACTION_SETUPS = {
+    # action: (state builder, right actor, params)
+    "accept": (lambda: submitted(), CLERK, {}),
+    "refuse": (lambda: submitted(), CLERK, {}),
+    "request_supplement": (lambda: submitted(), CLERK, {"materials": ["申请书"]}),
+    "accept_with_gaps": (
+        lambda: submitted(),
+        CLERK,
+        {"materials": ["资产证明"], "due": D("2026-12-01")},
+    ),
+    "review": (lambda: run(submitted(), "accept", CLERK, "2026-09-28"), HANDLER, {}),
+    "suspend": (
+        lambda: run(submitted(), "accept", CLERK, "2026-09-28"),
+        HANDLER,
+        {"kind": "hearing"},
+    ),
+    "hand_over": (
+        lambda: run(
+            run(submitted(), "accept", CLERK, "2026-09-28"), "review", HANDLER, "2026-09-29"
+        ),
+        REVIEWER,
+        {},
+    ),
+    "extend": (lambda: run(submitted(), "accept", CLERK, "2026-09-28"), CITY_LEADER, {}),
+}
+WRONG_ROLE = staff(("reviewer", CITY), ("handler", PROVINCE))
+
+
+@pytest.mark.parametrize("kind", sorted(ACTION_SETUPS))
+def test_each_staff_action_needs_the_right_role_at_the_owning_organization(kind):
+    build, right, params = ACTION_SETUPS[kind]
+    state = build()
+    wrong_org = Actor(
+        user_id=77, name="他处", roles=frozenset((r, OTHER_CITY) for r, _ in right.roles)
+    )
+    wrong_role = WRONG_ROLE if right is not REVIEWER else HANDLER
+    for actor in (wrong_org, wrong_role, APPLICANT_ACTOR):
+        with pytest.raises(Forbidden):
+            run(state, kind, actor, "2026-09-30", reason="理由", **params)
+    run(state, kind, right, "2026-09-30", reason="理由", **params)
+
+
+@pytest.mark.parametrize("kind", ["withdraw", "pledge", "supply_supplement"])
+def test_applicant_actions_refuse_another_applicant_and_staff(kind):
+    defn = replace(LAW_FIRM, pledge_allowed=True)
+    state = submitted(defn=defn)
+    if kind == "supply_supplement":
+        state = run(
+            state, "request_supplement", CLERK, "2026-09-28", defn=defn, materials=["申请书"]
+        )
+    for actor in (STRANGER, CLERK):
+        with pytest.raises(Forbidden):
+            run(state, kind, actor, "2026-09-29", defn=defn)
+    run(state, kind, APPLICANT_ACTOR, "2026-09-29", defn=defn)
+
+
+# --- Random sequences: the invariants hold whatever happens ---------------------------------------
+
+ACTORS = [CLERK, HANDLER, REVIEWER, CITY_LEADER, PROVINCE_LEADER, PROVINCE_CLERK, OTHER_CLERK,
+          APPLICANT_ACTOR, STRANGER, SYSTEM]  # fmt: skip
+ATTEMPTS = [
+    Action("accept"), Action("refuse", "不符合条件"), Action("request_supplement", params={"materials": ["申请书"]}),
+    Action("supply_supplement", params={"materials": ["资产证明"]}), Action("withdraw"),
+    Action("accept_with_gaps", params={"materials": ["资产证明"], "due": D("2027-06-30")}),
+    Action("review"), Action("check"), Action("hand_over"), Action("decide", "理由", {"decision": "approve"}),
+    Action("decide", "理由", {"decision": "deny"}), Action("send_back", "理由", {"to_step": "review"}),
+    Action("suspend", "理由", {"kind": "expert_review"}), Action("resume"), Action("extend", "理由"),
+    Action("conclude"), Action("deliver", params={"method": "online"}), Action("deem_accept"),
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start=st.dates(min_value=D("2025-01-01"), max_value=D("2026-11-30")),
+    steps=st.lists(
+        st.tuples(
+            st.integers(0, len(ATTEMPTS) - 1), st.integers(0, len(ACTORS) - 1), st.integers(0, 6)
+        ),
+        max_size=40,
+    ),
+)
+def test_random_sequences_keep_the_invariants(start, steps):
+    state, _ = engine.start(
+        LAW_FIRM, applicant_id=APPLICANT, chain=CHAIN, today=start, calendar=CAL
+    )
+    today = start
+    paused_by_model = 0
+    for attempt, who, wait in steps:
+        today = today + dt.timedelta(days=wait)
+        action, actor = ATTEMPTS[attempt], ACTORS[who]
+        try:
+            new, events = engine.apply(LAW_FIRM, state, action, actor, today, CAL)
+        except DomainError:
+            continue
+        event = events[0]
+        # Only the role the rule names, at the organization that owns the step, ever acts.
+        if event.role == "applicant":
+            assert APPLICANT in actor.applicant_ids
+        elif event.role == "system":
+            assert actor.system
+        else:
+            assert actor.holds(event.role, state.owner_org_id)
+        if state.status == "suspended" and new.status != "suspended":
+            paused_by_model += CAL.workdays_between(state.suspended_on, today).workdays
+        state = new
+        # The clock never counts suspended time: due = acceptance + limit + extension + pauses.
+        assert state.paused_workdays == paused_by_model
+        if state.status == "in_progress":
+            counted = CAL.workdays_between(state.accepted_on, state.statutory_due).workdays
+            assert counted == 30 + state.extension_days + state.paused_workdays
+        if state.status == "suspended":
+            assert state.statutory_due is None and state.step_due is None
