@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 
 from yiwang.accounts.models import Role, RoleAssignment, User
+
+# Audit rows refuse DELETE (database triggers): empty them before Django flushes after a
+# transactional test.
+from yiwang.audit.testing import audit_cleanup_after_transactional_tests  # noqa: F401
 from yiwang.core.identifiers import make_credit_code
 from yiwang.organizations.models import Level, Organization
 

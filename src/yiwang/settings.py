@@ -81,7 +81,9 @@ INSTALLED_APPS = [
     "yiwang.accounts",
     "yiwang.workcalendar",
     "yiwang.catalog",
+    "yiwang.audit",
     "yiwang.cases",
+    "yiwang.documents",
     "yiwang.demo",
     "yiwang.public",
 ]
@@ -136,6 +138,8 @@ else:
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
+            # Tests run on a real file (not :memory:), so WAL and locking behave as in production.
+            "TEST": {"NAME": str(DATA_DIR / "test_yiwang.sqlite3")},
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -182,6 +186,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("YIWANG_LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every layout step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 if PRODUCTION:
@@ -204,3 +210,9 @@ YIWANG_PROMISED_DAYS_RATIO = float(os.environ.get("YIWANG_PROMISED_DAYS_RATIO", 
 YIWANG_CALENDAR_REVALIDATE_SECONDS = float(
     os.environ.get("YIWANG_CALENDAR_REVALIDATE_SECONDS", "5")
 )
+# Largest uploaded material accepted, in bytes (20 MB).
+YIWANG_MAX_UPLOAD_BYTES = int(os.environ.get("YIWANG_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spill to a temporary file
+# Letters are numbered and stored in the step that issues them; the PDF is rendered in that step
+# too unless this is off, in which case it is rendered on first download.
+YIWANG_RENDER_DOCUMENTS_INLINE = env_bool("YIWANG_RENDER_DOCUMENTS_INLINE", True)

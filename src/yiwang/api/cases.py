@@ -4,7 +4,9 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from yiwang.accounts.models import Applicant
 from yiwang.api.auth import STAFF_OR_APPLICANT
@@ -102,7 +104,7 @@ class SubmitIn(Schema):
 
 
 @router.post("", response={200: CaseOut, 201: CaseOut}, summary="提交申请")
-def submit_case(request: HttpRequest, body: SubmitIn) -> tuple[int, dict[str, Any]]:
+def submit_case(request: HttpRequest, body: SubmitIn) -> Status[dict[str, Any]]:
     """提交申请。同一申请人使用同一幂等键重复提交时，返回已有办件（200）而不重复创建。"""
     user = request.user
     org = Organization.objects.filter(credit_code=body.organization.upper()).first()
@@ -137,7 +139,7 @@ def submit_case(request: HttpRequest, body: SubmitIn) -> tuple[int, dict[str, An
         ),
         client_addr=request.META.get("REMOTE_ADDR", ""),
     )
-    return (201 if created else 200), _out(case_for(user, case.number))  # type: ignore[arg-type]
+    return Status(201 if created else 200, _out(case_for(user, case.number)))  # type: ignore[arg-type]
 
 
 @router.get("/{number}", response=CaseOut, summary="办件详情")
@@ -263,3 +265,66 @@ def download(request: HttpRequest, number: str, document_id: int) -> HttpRespons
     response = HttpResponse(open_document(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.pk}.pdf"'
     return response
+
+
+class CaseMaterialOut(Schema):
+    id: int = Field(description="材料文件编号")
+    material: str = Field(description="材料名称")
+    version: int = Field(description="版本（补正上传为新版本）")
+    original_name: str = Field(description="原文件名")
+    file_type: str = Field(description="按内容识别的类型")
+    size: int = Field(description="字节数")
+    sha256: str = Field(description="SHA-256")
+    sm3: str = Field(description="SM3")
+    reused_from: int | None = Field(description="复用的原材料编号")
+    uploaded_at: dt.datetime = Field(description="上传时间")
+
+
+def _material_out(m: Any) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "material": m.material.name,
+        "version": m.version,
+        "original_name": m.original_name,
+        "file_type": m.file_type,
+        "size": m.size,
+        "sha256": m.sha256,
+        "sm3": m.sm3,
+        "reused_from": m.reused_from_id,
+        "uploaded_at": m.uploaded_at,
+    }
+
+
+@router.get("/{number}/materials", response=list[CaseMaterialOut], summary="办件材料（含各版本）")
+def list_materials(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    case = case_for(request.user, number)  # type: ignore[arg-type]
+    rows = case.materials.select_related("material").order_by("material__position", "version")  # type: ignore[attr-defined]
+    return [_material_out(m) for m in rows]
+
+
+@router.post("/{number}/materials", response={201: CaseMaterialOut}, summary="上传材料")
+def upload_material(
+    request: HttpRequest, number: str, material: Form[str], file: File[UploadedFile]
+) -> Status[dict[str, Any]]:
+    """按内容校验文件类型和大小；重复上传同一材料形成新版本，旧版本保留。"""
+    from yiwang.cases import materials
+
+    case = case_for(request.user, number)  # type: ignore[arg-type]
+    row = materials.upload(case, material, file, file.name or "", request.user)  # type: ignore[arg-type]
+    return Status(201, _material_out(row))
+
+
+class ReuseIn(Schema):
+    material: str = Field(description="本办件的材料名称")
+    source_id: int = Field(description="以前办件中的材料文件编号")
+
+
+@router.post(
+    "/{number}/materials/reuse", response={201: CaseMaterialOut}, summary="复用以前提交的材料"
+)
+def reuse_material(request: HttpRequest, number: str, body: ReuseIn) -> Status[dict[str, Any]]:
+    from yiwang.cases import materials
+
+    case = case_for(request.user, number)  # type: ignore[arg-type]
+    row = materials.reuse(case, body.material, body.source_id, request.user)  # type: ignore[arg-type]
+    return Status(201, _material_out(row))

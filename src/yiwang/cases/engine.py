@@ -108,6 +108,7 @@ class State:
     suspension_kind: str = ""
     extension_days: int = 0
     decided_on: dt.date | None = None
+    decision_reason: str = ""
     delivered_on: dt.date | None = None
     delivery_method: str = ""
     pledged: bool = False
@@ -263,6 +264,11 @@ def _org_at(s: State, level: str) -> int:
     raise _invalid("case.no_organization", f"受理机构的上级链中没有{level}级机构，无法移送")
 
 
+def _first_handler(c: Ctx, s: State) -> int:
+    """收办分离: the window accepts; the first handling step may sit at a higher level."""
+    return _org_at(s, c.defn.steps[1].level)
+
+
 def _require_staff(actor: Actor, s: State, role: str, what: str) -> None:
     if not actor.holds(role, s.owner_org_id):
         raise _forbidden(f"只有当前办理机构的{ROLE_LABELS[role]}可以{what}")
@@ -314,7 +320,8 @@ FIELDS = (
     "status", "outcome", "step_index", "owner_org_id", "accept_due", "accepted_on",
     "deemed_accepted", "step_started_on", "step_due", "promised_due", "statutory_due",
     "deadline_provisional", "paused_workdays", "step_paused_workdays", "suspended_on",
-    "suspension_kind", "extension_days", "decided_on", "delivered_on", "delivery_method",
+    "suspension_kind", "extension_days", "decided_on", "decision_reason", "delivered_on",
+    "delivery_method",
     "pledged", "gaps", "supplement",
 )  # fmt: skip
 
@@ -393,7 +400,7 @@ def _accept(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     _require_staff(actor, s, WINDOW_CLERK, "受理")
     _require_status(s, (SUBMITTED,), "受理")
     new = replace(s, status=IN_PROGRESS, accepted_on=today, accept_due=None, supplement=())
-    return _enter_step(c, new, 1, s.owner_org_id, today), WINDOW_CLERK, "acceptance_notice"
+    return _enter_step(c, new, 1, _first_handler(c, s), today), WINDOW_CLERK, "acceptance_notice"
 
 
 def _accept_with_gaps(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
@@ -410,7 +417,7 @@ def _accept_with_gaps(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     new = replace(
         s, status=IN_PROGRESS, accepted_on=today, accept_due=None, gaps=gaps, supplement=()
     )
-    return _enter_step(c, new, 1, s.owner_org_id, today), WINDOW_CLERK, "acceptance_notice"
+    return _enter_step(c, new, 1, _first_handler(c, s), today), WINDOW_CLERK, "acceptance_notice"
 
 
 def _refuse(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
@@ -513,7 +520,7 @@ def _decide(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     outcome = "approved" if decision == "approve" else "denied"
     deliver = len(defn.steps) - 1
     owner = _org_at(s, defn.steps[deliver].level)
-    new = replace(s, outcome=outcome, decided_on=today)
+    new = replace(s, outcome=outcome, decided_on=today, decision_reason=a.reason.strip())
     return _enter_step(c, new, deliver, owner, today), LEADER, ""
 
 
@@ -648,7 +655,11 @@ def _deem_accept(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     new = replace(
         s, status=IN_PROGRESS, accepted_on=s.received_on, deemed_accepted=True, accept_due=None
     )
-    return _enter_step(c, new, 1, s.owner_org_id, s.received_on), "system", "acceptance_notice"
+    return (
+        _enter_step(c, new, 1, _first_handler(c, s), s.received_on),
+        "system",
+        "acceptance_notice",
+    )
 
 
 def _recompute(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:

@@ -211,6 +211,9 @@ class Case(models.Model):
         "延长天数", default=0, help_text="经负责人批准延长的期限。"
     )
     decided_on = models.DateField("决定日期", null=True, blank=True, help_text="作出决定的日期。")
+    decision_reason = models.TextField(
+        "决定理由", blank=True, default="", help_text="审批决定的理由；不予准予时必填，写入决定书。"
+    )
     delivered_on = models.DateField("送达日期", null=True, blank=True, help_text="送达的日期。")
     delivery_method = models.CharField(
         "送达方式",

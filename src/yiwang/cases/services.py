@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -79,6 +80,7 @@ def state_of(case: Case) -> engine.State:
         suspension_kind=case.suspension_kind,
         extension_days=case.extension_days,
         decided_on=case.decided_on,
+        decision_reason=case.decision_reason,
         delivered_on=case.delivered_on,
         delivery_method=case.delivery_method,
         pledged=case.pledged,
@@ -288,7 +290,7 @@ def _perform(
                 actor_id=actor.user_id,
                 actor_name=actor.name,
                 organization_id=event.organization_id,
-                organization_name="",
+                organization_name=organization_name(event.organization_id),
                 role=event.role,
                 reason=event.reason,
                 client_addr=client_addr,
@@ -316,6 +318,22 @@ def _perform(
     return case
 
 
+@functools.lru_cache(maxsize=4096)
+def _organization_names() -> dict[int, str]:
+    return dict(Organization.objects.values_list("pk", "name"))
+
+
+def organization_name(organization_id: int | None) -> str:
+    """For the audit record; the tree is small and read on every step, so keep it in memory."""
+    if organization_id is None:
+        return ""
+    names = _organization_names()
+    if organization_id not in names:
+        _organization_names.cache_clear()
+        names = _organization_names()
+    return names.get(organization_id, "")
+
+
 def _conflict() -> Conflict:
     return Conflict(
         "case.conflict", "该办件刚刚已被他人处理，页面已过期：请刷新查看最新状态后再操作"
@@ -330,7 +348,9 @@ def _issue_document(case: Case, event: engine.Event, user: User | None, org_id: 
         event.document,
         organization=Organization.objects.get(pk=org_id),
         user=user,
-        extra={"reason": event.reason, **dict(event.details)},
+        # A decision letter carries the reasons given at the decision, not at its conclusion.
+        extra={"reason": event.reason or case.decision_reason, **dict(event.details)},
+        render=settings.YIWANG_RENDER_DOCUMENTS_INLINE,
     )
 
 

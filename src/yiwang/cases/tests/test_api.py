@@ -1,0 +1,183 @@
+"""The case API: tokens and sessions, status codes, uploads, letters."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from yiwang.accounts.tokens import issue_token
+from yiwang.cases.models import Case, CaseMaterial
+from yiwang.cases.tests.test_services import World
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def world(tree, make_staff) -> World:
+    return World(tree, make_staff)
+
+
+def bearer(user) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {issue_token(user, '测试')}"}
+
+
+def submit(client, world, key="k-1", **headers):
+    return client.post(
+        "/api/v1/cases",
+        {
+            "item_code": "SF-LS-006",
+            "organization": world.tree.county_a1.credit_code,
+            "applicant_id": world.firm.pk,
+            "idempotency_key": key,
+            "form_data": {"partners": ["张伟", "李娜"]},
+        },
+        content_type="application/json",
+        **headers,
+    )
+
+
+def test_submit_with_a_token_is_idempotent(client, world):
+    headers = bearer(world.user)
+    first = submit(client, world, **headers)
+    assert first.status_code == 201, first.content
+    again = submit(client, world, **headers)
+    assert again.status_code == 200 and again.json()["number"] == first.json()["number"]
+    body = first.json()
+    assert body["status"] == "submitted" and body["accept_due"] and body["owner"]["credit_code"]
+
+
+def test_no_credentials_is_401_and_a_bad_token_too(client, world):
+    assert submit(client, world).status_code == 401
+    assert submit(client, world, HTTP_AUTHORIZATION="Bearer yw_nonsense").status_code == 401
+
+
+def test_actions_status_codes(client, world):
+    number = submit(client, world, **bearer(world.user)).json()["number"]
+    clerk = bearer(world.clerk)
+    url = f"/api/v1/cases/{number}/actions/"
+    other = client.post(
+        url + "accept", {}, content_type="application/json", **bearer(world.other_clerk)
+    )
+    assert other.status_code == 403 and other.json()["code"] == "case.forbidden"
+    refused = client.post(url + "refuse", {}, content_type="application/json", **clerk)
+    assert refused.status_code == 400 and refused.json()["code"] == "case.reason_required"
+    bad_date = client.post(
+        url + "accept_with_gaps", {"due": "2026-02-30"}, content_type="application/json", **clerk
+    )
+    assert bad_date.status_code == 422 and bad_date.json()["code"] == "validation_error"
+    unknown = client.post(url + "teleport", {}, content_type="application/json", **clerk)
+    assert unknown.status_code == 400
+    version = client.get(f"/api/v1/cases/{number}", **clerk).json()["version"]
+    ok = client.post(
+        url + "accept", {"expected_version": version}, content_type="application/json", **clerk
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "in_progress"
+    stale = client.post(
+        url + "refuse",
+        {"reason": "x", "expected_version": version},
+        content_type="application/json",
+        **clerk,
+    )
+    assert stale.status_code == 409 and stale.json()["code"] == "case.conflict"
+
+
+def test_applicants_and_clerks_of_other_counties_cannot_read_a_case(client, world):
+    number = submit(client, world, **bearer(world.user)).json()["number"]
+    assert client.get(f"/api/v1/cases/{number}", **bearer(world.stranger)).status_code == 403
+    assert client.get(f"/api/v1/cases/{number}", **bearer(world.other_clerk)).status_code == 403
+    assert (
+        client.get(f"/api/v1/cases/{number}/history", **bearer(world.other_clerk)).status_code
+        == 403
+    )
+    assert client.get(f"/api/v1/cases/{number}", **bearer(world.clerk)).status_code == 200
+    assert client.get("/api/v1/cases/NOPE", **bearer(world.clerk)).status_code == 404
+
+
+def test_session_users_need_csrf_for_writes(world):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.user)
+    response = submit(browser, world)
+    assert response.status_code in (401, 403)
+    assert not Case.objects.exists()
+
+
+def test_upload_is_checked_by_content_and_versions_are_kept(client, world):
+    headers = bearer(world.user)
+    number = submit(client, world, **headers).json()["number"]
+    url = f"/api/v1/cases/{number}/materials"
+    fake = io.BytesIO(b"MZ\x90\x00 this is an exe")
+    fake.name = "申请书.pdf"
+    refused = client.post(url, {"material": "申请书", "file": fake}, **headers)
+    assert refused.status_code == 400 and refused.json()["code"] == "material.file_type"
+    for content in (PDF, PDF + b"%v2\n"):
+        upload = io.BytesIO(content)
+        upload.name = "申请书.pdf"
+        created = client.post(url, {"material": "申请书", "file": upload}, **headers)
+        assert created.status_code == 201, created.content
+    rows = client.get(url, **headers).json()
+    assert [(r["material"], r["version"], r["file_type"]) for r in rows] == [
+        ("申请书", 1, "pdf"),
+        ("申请书", 2, "pdf"),
+    ]
+    assert rows[0]["sha256"] != rows[1]["sha256"] and len(rows[0]["sm3"]) == 64
+    first = CaseMaterial.objects.get(version=1)
+    assert first.file.read() == PDF  # the first version is still there, untouched
+    png = io.BytesIO(PNG)
+    png.name = "x.png"
+    wrong_type = client.post(url, {"material": "申请书", "file": png}, **headers)
+    assert wrong_type.status_code == 400  # 申请书 accepts PDF only
+    clerk_upload = io.BytesIO(PDF)
+    clerk_upload.name = "a.pdf"
+    assert (
+        client.post(
+            url, {"material": "申请书", "file": clerk_upload}, **bearer(world.other_clerk)
+        ).status_code
+        == 403
+    )
+
+
+def test_reuse_a_material_from_an_earlier_case(client, world):
+    headers = bearer(world.user)
+    first = submit(client, world, "k-a", **headers).json()["number"]
+    upload = io.BytesIO(PDF)
+    upload.name = "住所证明.pdf"
+    source = client.post(
+        f"/api/v1/cases/{first}/materials", {"material": "住所证明", "file": upload}, **headers
+    ).json()
+    second = submit(client, world, "k-b", **headers).json()["number"]
+    reused = client.post(
+        f"/api/v1/cases/{second}/materials/reuse",
+        {"material": "住所证明", "source_id": source["id"]},
+        content_type="application/json",
+        **headers,
+    )
+    assert reused.status_code == 201 and reused.json()["reused_from"] == source["id"]
+    assert reused.json()["sm3"] == source["sm3"]
+
+
+def test_letters_are_listed_and_downloadable(client, world):
+    number = submit(client, world, **bearer(world.user)).json()["number"]
+    client.post(
+        f"/api/v1/cases/{number}/actions/accept",
+        {},
+        content_type="application/json",
+        **bearer(world.clerk),
+    )
+    documents = client.get(f"/api/v1/cases/{number}/documents", **bearer(world.user)).json()
+    assert [d["kind"] for d in documents] == ["acceptance_notice"]
+    pdf = client.get(
+        f"/api/v1/cases/{number}/documents/{documents[0]['id']}.pdf", **bearer(world.user)
+    )
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert (
+        client.get(
+            f"/api/v1/cases/{number}/documents/{documents[0]['id']}.pdf", **bearer(world.stranger)
+        ).status_code
+        == 403
+    )
+    history = client.get(f"/api/v1/cases/{number}/history", **bearer(world.user)).json()
+    assert [h["action"] for h in history] == ["submit", "accept"]

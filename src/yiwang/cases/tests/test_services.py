@@ -1,0 +1,266 @@
+"""Cases with a real database: submission, permissions, conflicts, deemed acceptance, the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from yiwang.accounts.models import (
+    AgentAuthorization,
+    Applicant,
+    ApplicantKind,
+    Role,
+    RoleAssignment,
+    User,
+)
+from yiwang.audit.models import AuditEntry
+from yiwang.cases import engine
+from yiwang.cases.models import Case
+from yiwang.cases.services import Submission, deem_overdue_acceptances, perform, submit
+from yiwang.catalog.models import ItemImplementation, ServiceItem
+from yiwang.catalog.services import import_catalogue
+from yiwang.catalog.tests.conftest import LAW_FIRM, catalogue_text
+from yiwang.core.errors import Conflict, Forbidden
+from yiwang.workcalendar.services import add_workdays, seed_from_chinese_calendar
+
+
+def law_firm_item() -> dict:
+    import copy
+
+    item = copy.deepcopy(LAW_FIRM)
+    item["process"][0]["level"] = "county"  # 收办分离: the county window accepts
+    item["process"] = [
+        item["process"][0],
+        {"key": "review", "name": "初审", "level": "city", "role": "handler", "limit_days": 15},
+        {"key": "check", "name": "审核", "level": "city", "role": "reviewer", "limit_days": 5},
+        item["process"][2],
+        item["process"][3],
+    ]
+    item["levels"] = {"accept": "county", "review": ["city"], "decide": "province"}
+    return item
+
+
+class World:
+    def __init__(self, tree, make_staff):
+        seed_from_chinese_calendar()
+        import_catalogue(catalogue_text(law_firm_item()), valid_from=dt.date(2025, 1, 1))
+        item = ServiceItem.objects.get(code="SF-LS-006")
+        for org in (tree.county_a1, tree.county_a2, tree.county_b1):
+            ItemImplementation.objects.create(
+                item=item, organization=org, code=org.implementation_code(item.basic_code)
+            )
+        self.tree = tree
+        self.clerk = make_staff("a1.clerk", tree.county_a1, Role.WINDOW_CLERK)
+        self.other_clerk = make_staff("b1.clerk", tree.county_b1, Role.WINDOW_CLERK)
+        self.handler = make_staff("city.handler", tree.city_a, Role.HANDLER)
+        self.reviewer = make_staff("city.reviewer", tree.city_a, Role.REVIEWER)
+        self.leader = make_staff("prov.leader", tree.province, Role.LEADER)
+        self.prov_clerk = make_staff("prov.clerk", tree.province, Role.WINDOW_CLERK)
+        self.user = User.objects.create_user("zhang.wei", password="x-test-pass-1")
+        self.person = Applicant.objects.create(
+            kind=ApplicantKind.PERSON, name="张伟", id_number="11010519491231002X", user=self.user
+        )
+        self.firm = Applicant.objects.create(
+            kind=ApplicantKind.ORGANIZATION, name="正道律师事务所", id_number="91350100M000100Y43"
+        )
+        AgentAuthorization.objects.create(
+            agent=self.person, principal=self.firm, scope="律师事务所设立", document="委托书",
+            valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2030, 12, 31),
+        )  # fmt: skip
+        self.stranger = User.objects.create_user("li.na", password="x-test-pass-1")
+
+    def submit(self, key: str = "k1", applicant: Applicant | None = None, org=None) -> Case:
+        case, _ = submit(
+            self.user,
+            Submission(
+                item_code="SF-LS-006",
+                organization=org or self.tree.county_a1,
+                applicant=applicant or self.firm,
+                agent=self.person,
+                idempotency_key=key,
+                form_data={"partners": ["张伟", "李娜"]},
+            ),
+        )
+        return case
+
+
+@pytest.fixture
+def world(tree, make_staff) -> World:
+    return World(tree, make_staff)
+
+
+def test_submission_is_idempotent(world):
+    first = world.submit("same-key")
+    again = world.submit("same-key")
+    assert first.pk == again.pk
+    assert Case.objects.count() == 1
+    assert first.number.startswith(
+        world.tree.county_a1.credit_code + timezone.localdate().strftime("%Y%m%d")
+    )
+    other = world.submit("other-key")
+    assert other.number > first.number  # sortable sequence
+
+
+def test_the_number_and_pinned_version(world):
+    case = world.submit()
+    assert case.item_version.status == "published"
+    assert case.owner_org == world.tree.county_a1
+    assert case.chain == [
+        ["county", world.tree.county_a1.pk],
+        ["city", world.tree.city_a.pk],
+        ["province", world.tree.province.pk],
+    ]
+
+
+def test_only_the_applicant_or_their_agent_may_submit(world):
+    with pytest.raises(Forbidden):
+        submit(
+            world.stranger,
+            Submission(item_code="SF-LS-006", organization=world.tree.county_a1, applicant=world.firm,
+                       idempotency_key="x", form_data={}),
+        )  # fmt: skip
+
+
+def test_clerk_of_another_county_cannot_act(world):
+    case = world.submit()
+    with pytest.raises(Forbidden):
+        perform(case.pk, engine.Action("accept"), world.other_clerk)
+    with pytest.raises(Forbidden):
+        perform(case.pk, engine.Action("accept"), world.handler)  # wrong role
+    with pytest.raises(Forbidden):
+        perform(case.pk, engine.Action("accept"), world.user)  # the applicant is no clerk
+    accepted = perform(case.pk, engine.Action("accept"), world.clerk)
+    # 收办分离: the county window accepts, the city handles.
+    assert accepted.owner_org_id == world.tree.city_a.pk and accepted.step_key == "review"
+
+
+def test_a_whole_case_writes_a_verifiable_chain_and_letters(world):
+    case = world.submit()
+    steps = [
+        ("accept", world.clerk, "", {}),
+        ("review", world.handler, "", {}),
+        ("hand_over", world.reviewer, "", {}),
+        ("decide", world.leader, "", {"decision": "approve"}),
+        ("conclude", world.prov_clerk, "", {}),
+        ("deliver", world.prov_clerk, "", {"method": "online"}),
+    ]
+    for kind, user, reason, params in steps:
+        case = perform(case.pk, engine.Action(kind, reason, params), user, client_addr="10.0.0.8")
+    assert case.status == "delivered" and case.outcome == "approved"
+    entries = list(AuditEntry.objects.filter(case_id=case.pk).order_by("seq"))
+    assert [e.action for e in entries] == ["submit"] + [s[0] for s in steps]
+    assert entries[-1].hash == case.audit_head and case.audit_seq == 7
+    assert all(
+        later.prev_hash == earlier.hash
+        for earlier, later in zip(entries, entries[1:], strict=False)
+    )
+    accept = entries[1]
+    assert (
+        accept.actor_id == world.clerk.pk
+        and accept.role == "window_clerk"
+        and accept.client_addr == "10.0.0.8"
+    )
+    assert accept.before["status"] == "submitted" and accept.after["status"] == "in_progress"
+    kinds = list(case.documents.order_by("pk").values_list("kind", flat=True))
+    assert kinds == ["acceptance_notice", "approval_decision"]
+
+
+def test_stale_version_is_a_conflict(world):
+    case = world.submit()
+    perform(case.pk, engine.Action("accept"), world.clerk, expected_version=case.version)
+    with pytest.raises(Conflict) as exc:
+        perform(case.pk, engine.Action("refuse", "x"), world.clerk, expected_version=case.version)
+    assert exc.value.code == "case.conflict" and exc.value.status == 409
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_at_once_exactly_one_wins(tree, make_staff):
+    world = World(tree, make_staff)
+    second_clerk = make_staff("a1.clerk2", tree.county_a1, Role.WINDOW_CLERK)
+    case = world.submit()
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def act(user: User, kind: str, reason: str) -> None:
+        try:
+            barrier.wait()
+            perform(case.pk, engine.Action(kind, reason), user, expected_version=case.version)
+            results.append("ok")
+        except Conflict as exc:
+            results.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=act, args=(world.clerk, "accept", "")),
+        threading.Thread(target=act, args=(second_clerk, "refuse", "材料不全")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) == ["case.conflict", "ok"]
+    final = Case.objects.get(pk=case.pk)
+    assert final.version == case.version + 1
+    assert AuditEntry.objects.filter(case_id=case.pk).count() == 2  # submit + the winner only
+
+
+def test_deemed_acceptance_sweep(world):
+    case = world.submit()
+    late = add_workdays(case.received_on, 6).date
+    assert deem_overdue_acceptances(case.accept_due) == []  # the 5th working day: still in time
+    assert deem_overdue_acceptances(late) == [case.number]
+    case.refresh_from_db()
+    assert (
+        case.deemed_accepted
+        and case.accepted_on == case.received_on
+        and case.status == "in_progress"
+    )
+    entry = AuditEntry.objects.filter(case_id=case.pk).order_by("-seq").first()
+    assert entry.action == "deem_accept" and entry.role == "system"
+
+
+def test_loading_a_new_year_recomputes_provisional_deadlines(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
+    from yiwang.workcalendar.services import load_year_file
+
+    case = world.submit()
+    # As if received just before a year whose schedule was not published yet.
+    Case.objects.filter(pk=case.pk).update(
+        deadline_provisional=True, received_on=dt.date(2026, 12, 28)
+    )
+    path = tmp_path / "2027.yaml"
+    path.write_text(
+        "year: 2027\nsource: 测试\nholidays:\n  - {name: 元旦, dates: [2027-01-01]}\n",
+        encoding="utf-8",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        load_year_file(path)
+    case.refresh_from_db()
+    assert case.accept_due == dt.date(
+        2027, 1, 5
+    )  # 12/29, 12/30, 12/31, 1/4, 1/5: 1/1 is now a holiday
+    assert not case.deadline_provisional
+    assert AuditEntry.objects.filter(case_id=case.pk, action="recompute").exists()
+
+
+def test_case_numbers_do_not_clash_across_agencies(world):
+    a = world.submit("a", org=world.tree.county_a1)
+    b = world.submit("b", org=world.tree.county_a2)
+    assert a.number[:18] != b.number[:18] and a.number[-6:] == b.number[-6:] == "000001"
+
+
+def test_roles_at_the_city_do_not_accept_for_a_county(world, make_staff):
+    city_clerk = make_staff("city.clerk", world.tree.city_a, Role.WINDOW_CLERK)
+    case = world.submit()
+    with pytest.raises(Forbidden):
+        perform(case.pk, engine.Action("accept"), city_clerk)
+    RoleAssignment.objects.create(
+        user=city_clerk, organization=world.tree.county_a1, role=Role.WINDOW_CLERK
+    )
+    perform(case.pk, engine.Action("accept"), User.objects.get(pk=city_clerk.pk))

@@ -1,0 +1,189 @@
+"""Documents (文书) and their per-agency, per-kind, per-year numbering.
+
+A document is an official letter: once issued its number, addressee and every fact it prints
+(``context``) are frozen. The PDF may be stored later than the row (``issue(render=False)`` on a
+hot path, rendered on first download), so the file, its digest and size may each be set once,
+from empty; nothing else ever changes and nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class DocumentKind(models.TextChoices):
+    ACCEPTANCE_NOTICE = "acceptance_notice", "受理通知书"
+    REFUSAL_DECISION = "refusal_decision", "不予受理决定书"
+    SUPPLEMENT_NOTICE = "supplement_notice", "补正材料通知书"
+    SPECIAL_PROCEDURE_NOTICE = "special_procedure_notice", "特殊环节告知书"
+    EXTENSION_NOTICE = "extension_notice", "延期告知书"
+    APPROVAL_DECISION = "approval_decision", "准予行政许可决定书"
+    DENIAL_DECISION = "denial_decision", "不予行政许可决定书"
+
+
+# Fields a stored document may still receive, once each, while they are empty: the PDF is
+# allowed to follow the row (rendered on first download), never to replace an earlier one.
+SET_ONCE_FIELDS = frozenset({"file", "sha256", "size"})
+
+
+def _immutable(message: str) -> NoReturn:
+    raise ValidationError(message, code="documents.immutable")
+
+
+class DocumentQuerySet(models.QuerySet["Document"]):
+    """Bulk paths that would bypass ``Document.save``/``delete`` are closed as well."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        _immutable("文书一经出具不可修改")
+
+    def delete(self) -> NoReturn:
+        _immutable("文书一经出具不可删除")
+
+
+class Document(models.Model):
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name="办件",
+        on_delete=models.PROTECT,
+        related_name="documents",
+        help_text="文书所属的办件。",
+    )
+    kind = models.CharField(
+        "文书种类",
+        max_length=30,
+        choices=DocumentKind.choices,
+        help_text="受理通知书、不予受理决定书、补正材料通知书等。",
+    )
+    number = models.CharField(
+        "文书编号",
+        max_length=60,
+        unique=True,
+        help_text="发文字号，形如“郑州市司受〔2026〕第000012号”，按机构、文书种类和年度连续编号。",
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="出具机构",
+        on_delete=models.PROTECT,
+        related_name="documents",
+        help_text="以其名义出具文书的机构（发文机关）。",
+    )
+    context = models.JSONField(
+        "文书内容",
+        help_text="文书上载明的全部事实（办件、事项、申请人、日期、理由等），出具时固定，不随办件变化。",
+    )
+    file = models.FileField(
+        "文件",
+        upload_to="documents/%Y/",
+        max_length=255,
+        blank=True,
+        help_text="存储中的 PDF 文件；延后生成的文书在首次下载时生成并存储。",
+    )
+    sha256 = models.CharField(
+        "SHA-256",
+        max_length=64,
+        blank=True,
+        help_text="PDF 文件内容的 SHA-256 摘要；读取时据此校验文件未被篡改。",
+    )
+    size = models.PositiveBigIntegerField(
+        "大小", null=True, blank=True, help_text="PDF 文件的字节数；尚未生成时为空。"
+    )
+    issued_at = models.DateTimeField("出具时间", help_text="编号并固定内容的时间。")
+    # PROTECT, not SET_NULL: who issued an official letter is part of the record, and a
+    # cascade would rewrite an immutable row. Staff accounts are deactivated, not deleted.
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="出具人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="出具文书的工作人员账号；系统自动出具时为空。",
+    )
+
+    objects = DocumentQuerySet.as_manager()
+
+    # The row as last read or written, to tell which fields a save would change.
+    _stored: dict[str, Any]
+
+    class Meta:
+        verbose_name = "文书"
+        verbose_name_plural = "文书"
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["case", "kind"], name="document_case_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Document:
+        instance = super().from_db(db, field_names, values)
+        instance._stored = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def _snapshot(self) -> dict[str, Any]:
+        return {f.attname: self._field_value(f.attname) for f in self._meta.concrete_fields}
+
+    def _field_value(self, attname: str) -> Any:
+        value = getattr(self, attname)
+        # A FieldFile compares by name; keep the plain name so snapshots compare cleanly.
+        return value.name or "" if attname == "file" else value
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        stored: dict[str, Any] | None = getattr(self, "_stored", None)
+        if stored is None:
+            # A row never loaded from the database can only be inserted: saving an instance
+            # built with an existing pk must not silently overwrite that document.
+            if not self._state.adding:
+                _immutable("文书一经出具不可修改")
+            kwargs["force_insert"] = True
+        else:
+            changed = {
+                attname
+                for attname, value in stored.items()
+                if attname in self.__dict__ and self._field_value(attname) != value
+            }
+            frozen = changed - SET_ONCE_FIELDS
+            overwritten = {
+                name for name in changed & SET_ONCE_FIELDS if stored[name] not in ("", None)
+            }
+            if frozen or overwritten:
+                names = "、".join(sorted(frozen | overwritten))
+                _immutable(f"文书一经出具不可修改（试图修改：{names}）")
+        super().save(*args, **kwargs)
+        self._stored = self._snapshot()
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _immutable("文书一经出具不可删除")
+
+
+class DocumentCounter(models.Model):
+    """Last number used per issuing organization, kind and year; row-locked on use."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="出具机构",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="编号所属的发文机关。",
+    )
+    kind = models.CharField(
+        "文书种类", max_length=30, choices=DocumentKind.choices, help_text="编号所属的文书种类。"
+    )
+    year = models.PositiveSmallIntegerField("年度", help_text="发文字号中的年份，每年从 1 起编。")
+    last = models.PositiveIntegerField("已用序号", default=0, help_text="该年度已使用的最大序号。")
+
+    class Meta:
+        verbose_name = "文书编号计数"
+        verbose_name_plural = "文书编号计数"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "year"], name="unique_document_counter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.kind} {self.year} {self.last}"

@@ -1,0 +1,71 @@
+"""Rendering a document's frozen context to PDF: Django templates laid out by WeasyPrint.
+
+Rendering reads nothing but ``(kind, context)``: no database, no clock, no network. The same
+context therefore gives the same bytes on the same software and fonts, which is what lets a
+document issued with ``render=False`` be rendered later and still be the document that was
+issued.
+
+Fonts: the body is set in Noto Serif CJK SC and headings in Noto Sans CJK SC (Debian package
+``fonts-noto-cjk``); GB/T 9704's 仿宋 and 小标宋 are not freely available. WeasyPrint finds them
+through fontconfig and embeds subsets, so a reader needs no Chinese fonts installed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from django.template.loader import render_to_string
+
+from yiwang.accounts.models import ApplicantKind
+from yiwang.documents.models import DocumentKind
+
+if TYPE_CHECKING:
+    import weasyprint  # type: ignore[import-untyped]  # no stubs or py.typed
+
+# WeasyPrint reports every layout step at INFO on this logger, and the project logs INFO: that
+# would be a dozen lines per document. Warnings (e.g. a missing glyph) still come through.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+# Decisions identify the applicant by ID number; notices address them by name only.
+DECISIONS = frozenset(
+    {DocumentKind.REFUSAL_DECISION, DocumentKind.APPROVAL_DECISION, DocumentKind.DENIAL_DECISION}
+)
+
+
+def template_name(kind: str) -> str:
+    return f"documents/{DocumentKind(kind).value}.html"
+
+
+def render_html(kind: str, context: dict[str, Any]) -> str:
+    """The document as HTML; user-supplied text (reasons, names) is escaped by the templates."""
+    document_kind = DocumentKind(kind)
+    person = context["applicant"]["kind"] == ApplicantKind.PERSON
+    values = {
+        **context,
+        # Presentation only, derived from frozen facts: how the letter addresses the applicant.
+        "you": "你" if person else "你单位",
+        "show_id": document_kind in DECISIONS,
+    }
+    return render_to_string(template_name(document_kind), values)
+
+
+def layout(kind: str, context: dict[str, Any]) -> weasyprint.Document:
+    """The laid-out pages (useful to inspect text and page count without writing a PDF)."""
+    # Imported on first use: WeasyPrint takes about a second to import, which every
+    # process that never renders (API workers, CLI, migrations) need not pay.
+    import weasyprint
+    import weasyprint.urls  # type: ignore[import-untyped]
+
+    # The templates reference no external resource. Allowing no protocol at all means text that
+    # slipped into a document can never make the renderer read a local file or call a URL.
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols=())
+    html = weasyprint.HTML(string=render_html(kind, context), url_fetcher=fetcher)
+    return html.render()
+
+
+def render_pdf(kind: str, context: dict[str, Any]) -> bytes:
+    """The PDF bytes of a document of ``kind`` printing ``context`` (see ``context`` module)."""
+    pdf = layout(kind, context).write_pdf()
+    assert pdf is not None  # write_pdf returns the bytes when no target is given
+    return pdf
