@@ -150,7 +150,9 @@ class Submission:
     agent: Applicant | None = None
 
 
-def submit(user: User, submission: Submission, *, client_addr: str = "") -> tuple[Case, bool]:
+def submit(
+    user: User, submission: Submission, *, client_addr: str = "", today: dt.date | None = None
+) -> tuple[Case, bool]:
     """File an application. Returns (case, created); the same idempotency key returns the same case."""
     key = submission.idempotency_key.strip()
     if not key or len(key) > 64:
@@ -174,7 +176,7 @@ def submit(user: User, submission: Submission, *, client_addr: str = "") -> tupl
     ).exists():
         raise InvalidInput("case.not_implemented", f"“{org.name}”不受理“{version.name}”")
     defn = definition_for(version.pk)
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     state, event = engine.start(
         defn,
         applicant_id=submission.applicant.pk,

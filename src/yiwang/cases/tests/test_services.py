@@ -264,3 +264,69 @@ def test_roles_at_the_city_do_not_accept_for_a_county(world, make_staff):
         user=city_clerk, organization=world.tree.county_a1, role=Role.WINDOW_CLERK
     )
     perform(case.pk, engine.Action("accept"), User.objects.get(pk=city_clerk.pk))
+
+
+ROLES_TO_TRY = [
+    "clerk",
+    "other_clerk",
+    "handler",
+    "reviewer",
+    "leader",
+    "prov_clerk",
+    "user",
+    "stranger",
+]
+ACTIONS_TO_TRY = [
+    engine.Action("accept"),
+    engine.Action("request_supplement", params={"materials": ["申请书"]}),
+    engine.Action("supply_supplement"),
+    engine.Action("refuse", "不符合条件"),
+    engine.Action("review"),
+    engine.Action("hand_over"),
+    engine.Action("suspend", "专家评审", {"kind": "expert_review"}),
+    engine.Action("resume"),
+    engine.Action("extend", "情况复杂"),
+    engine.Action("decide", "依法准予", {"decision": "approve"}),
+    engine.Action("decide", "条件不符", {"decision": "deny"}),
+    engine.Action("send_back", "补充审查", {"to_step": "review"}),
+    engine.Action("conclude"),
+    engine.Action("deliver", params={"method": "post"}),
+    engine.Action("withdraw"),
+]
+
+
+def test_random_action_sequences_keep_the_chain_verifiable(world):
+    """Random actors and actions through the real services: refusals change nothing, every
+    accepted change is one chained entry, and the whole record always verifies."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from yiwang.audit.services import verify
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        st.lists(
+            st.tuples(st.sampled_from(ACTIONS_TO_TRY), st.sampled_from(ROLES_TO_TRY)), max_size=25
+        )
+    )
+    def run(sequence):
+        case = world.submit(key=f"h-{Case.objects.count()}")
+        applied = 1
+        for action, who in sequence:
+            before = Case.objects.get(pk=case.pk)
+            try:
+                perform(case.pk, action, getattr(world, who))
+                applied += 1
+            except (Forbidden, Conflict, Exception) as exc:  # noqa: B014
+                from yiwang.core.errors import DomainError
+
+                assert isinstance(exc, DomainError), exc
+                after = Case.objects.get(pk=case.pk)
+                assert after.version == before.version and after.audit_head == before.audit_head
+        case.refresh_from_db()
+        assert case.audit_seq == applied == AuditEntry.objects.filter(case_id=case.pk).count()
+        heads = Case.objects.order_by("pk").values_list("pk", "audit_seq", "audit_head")
+        report = verify(heads=list(heads))
+        assert report.ok, report.first_problem
+
+    run()

@@ -92,11 +92,12 @@ class Command(BaseCommand):
                 form_data={"firm_name": firm.name, "partners": ["张伟", "李娜", "王建国"]},
                 channel=Channel.ONLINE,
             ),
+            today=day,
         )
         self.stdout.write(f"办件编号：{case.number}")
         self._show(Case.objects.select_related("owner_org").get(pk=case.pk), "提交申请", day)
 
-        def act(kind: str, who: str, when: dt.date, reason: str = "", **params: Any) -> Case:
+        def act(kind: str, who: str, when: dt.date, /, reason: str = "", **params: Any) -> Case:
             updated = perform(case.pk, engine.Action(kind, reason, params), _user(who), today=when)
             fresh = Case.objects.select_related("owner_org").get(pk=updated.pk)
             self._show(fresh, engine.ACTION_LABELS[kind], when)
