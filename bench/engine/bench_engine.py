@@ -999,7 +999,9 @@ def our_table_bytes() -> int:
     return table_bytes(kind, connection.connection, OUR_TABLES)
 
 
-def run_ours(n_cases: int, tag: str) -> dict[str, Any]:
+def run_ours(
+    n_cases: int, tag: str, *, profile: bool = False, show_sql: bool = False
+) -> dict[str, Any]:
     from django.conf import settings
     from django.db import connection
 
@@ -1009,24 +1011,104 @@ def run_ours(n_cases: int, tag: str) -> dict[str, Any]:
     recorder = Recorder("yiwang", sum(len(m) for m in moves))
     handles: dict[int, int] = {}
 
+    shown: dict[str, list[str]] = {}
+    in_step: list[str] = []
+
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         recorder.statement(sql)
+        if show_sql:
+            in_step.append(" ".join(sql.split())[:150])
         return execute(sql, params, many, context)
 
     def step(i: int, handle: Any, move: Move) -> Any:
+        in_step.clear()
         handle = ours.step(i, handle, move)
         handles[i] = handle
+        if show_sql and i >= 40 and move.action not in shown:  # after the per-process caches fill
+            shown[move.action] = list(in_step)
         return handle
 
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
     gc.collect()
     with connection.execute_wrapper(count):
+        if profiler is not None:
+            profiler.enable()
         drive(recorder, moves, step)
+        if profiler is not None:
+            profiler.disable()
     ours.check(handles)
+    if show_sql:
+        for action, statements in shown.items():
+            print(f"  SQL of one {action} ({len(statements)} statements):")
+            for sql in statements:
+                print(f"      {sql}")
+    if profiler is not None:
+        import io
+        import pstats
+
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("cumulative").print_stats(40)
+        stats.sort_stats("tottime").print_stats(25)
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        path = RESULTS_DIR / f"engine-profile-{dt.datetime.now():%Y%m%d-%H%M%S}.txt"
+        path.write_text(text.getvalue())
+        print(f"  profile (cProfile; timings above are inflated by it) written to {path}")
     after = our_table_bytes()
     result = recorder.summary(n_cases)
     result["bytes_per_case"] = (after - before) / n_cases
     result["end_states_checked"] = n_cases
     result["render_documents_inline"] = bool(settings.YIWANG_RENDER_DOCUMENTS_INLINE)
+    result["profiled"] = profile
+    return result
+
+
+def run_core(n_cases: int) -> dict[str, Any]:
+    """yiwang's pure engine alone (``engine.start`` / ``engine.apply`` on in-memory states, no
+    database): the part of a step that is the engine itself. Not a round trip; not compared."""
+    from yiwang.accounts.models import User
+    from yiwang.cases import engine
+    from yiwang.cases.services import _chain, actor_for, definition_for
+    from yiwang.catalog.selectors import current_version
+    from yiwang.organizations.models import Organization
+    from yiwang.workcalendar.services import current_calendar
+
+    defn = definition_for(current_version(ITEM_CODE).pk)
+    calendar = current_calendar()
+    organization = Organization.objects.get(credit_code=PROVINCE_CREDIT_CODE)
+    chain = tuple((level, org_id) for level, org_id in _chain(organization))
+    actors = {role: actor_for(User.objects.get(username=name)) for role, name in USERS.items()}
+    applicant_id = next(iter(actors["applicant"].applicant_ids))
+    today = dt.date.today()
+    moves = [our_moves(kind_of(i)) for i in range(n_cases)]
+    recorder = Recorder("yiwang-core", sum(len(m) for m in moves))
+    states: dict[int, Any] = {}
+
+    def step(i: int, handle: Any, move: Move) -> Any:
+        if move.action == "submit":
+            states[i], _ = engine.start(
+                defn, applicant_id=applicant_id, chain=chain, today=today, calendar=calendar
+            )
+        else:
+            states[i], _ = engine.apply(
+                defn, states[i], engine.Action(move.action, move.reason, move.params),
+                actors[move.role], today, calendar,
+            )  # fmt: skip
+        return i
+
+    gc.collect()
+    drive(recorder, moves, step)
+    wrong = [i for i in range(n_cases)
+             if (states[i].status, states[i].outcome) != expected_end(kind_of(i))]  # fmt: skip
+    if wrong:
+        raise BenchFailure(f"yiwang-core: {len(wrong)} cases ended wrong")
+    result = recorder.summary(n_cases)
+    result["bytes_per_case"] = 0
+    result["end_states_checked"] = n_cases
     return result
 
 
@@ -1269,6 +1351,27 @@ def machine() -> dict[str, Any]:
     return info
 
 
+def source_fingerprint() -> dict[str, Any]:
+    """Which code was measured: a digest of the modules on the measured path, newest mtime."""
+    import hashlib
+
+    files = sorted(
+        path
+        for area in ("cases", "audit", "documents", "accounts", "catalog", "workcalendar")
+        for path in (ROOT / "src" / "yiwang" / area).glob("*.py")
+    )
+    digest = hashlib.sha256()
+    newest = 0.0
+    for path in files:
+        digest.update(path.read_bytes())
+        newest = max(newest, path.stat().st_mtime)
+    return {
+        "sha256": digest.hexdigest()[:16],
+        "files": len(files),
+        "newest_mtime": dt.datetime.fromtimestamp(newest).astimezone().isoformat(timespec="seconds"),
+    }
+
+
 def fmt_row(name: str, r: dict[str, Any]) -> str:
     return (
         f"{name:<14} {r['steps']:>7,} {r['steps_per_case']:>6.2f} {r['steps_per_s']:>9,.0f}"
@@ -1308,6 +1411,9 @@ def print_summary(results: dict[str, dict[str, Any]], compared: dict[str, Any]) 
         print(fmt_row(name, r))
     print("(SQL/st: statements the application issues per step, BEGIN/COMMIT not counted;"
           " bytes/case: tables + indexes grown per case)")  # fmt: skip
+    if "yiwang-core" in results:
+        print("(yiwang-core: engine.start/apply alone on in-memory states, no database: not a"
+              " round trip, not compared)")  # fmt: skip
     if "yiwang" in results:
         print(
             "yiwang: YIWANG_RENDER_DOCUMENTS_INLINE ="
@@ -1348,7 +1454,7 @@ def write_results(database: str, payload: dict[str, Any], label: str = "engine")
 
 # --- Main --------------------------------------------------------------------------------------
 
-ALL = ("yiwang", "spiff-once", "spiff-inline", "floor")
+ALL = ("yiwang", "spiff-once", "spiff-inline", "floor", "yiwang-core")
 
 
 def parse_only(value: str) -> list[str]:
@@ -1371,7 +1477,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="finished cases in yiwang's database before the run")  # fmt: skip
     parser.add_argument("--only", type=parse_only, default=list(ALL),
                         help="comma-separated: yiwang, spiff (= spiff-once,spiff-inline), "
-                        "spiff-once, spiff-inline, floor")  # fmt: skip
+                        "spiff-once, spiff-inline, floor, yiwang-core (the pure engine alone, "
+                        "no database)")  # fmt: skip
     parser.add_argument("--flatness", action="store_true",
                         help="yiwang only: prefill to 1,000, run; prefill to --flatness-to, run")  # fmt: skip
     parser.add_argument("--flatness-from", type=int, default=1_000)
@@ -1379,6 +1486,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-verify", action="store_true",
                         help="skip `audit verify` after a prefilled run")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the temp dir / database")
+    parser.add_argument("--profile", action="store_true",
+                        help="run yiwang under cProfile (slower; for finding where time goes)")
+    parser.add_argument("--show-sql", action="store_true",
+                        help="print the SQL of one step of each yiwang action")  # fmt: skip
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(HERE))
@@ -1386,6 +1497,7 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now().astimezone()
     print(f"engine benchmark, {args.database}, {args.cases:,} cases, {started:%Y-%m-%d %H:%M %Z}")
     print(f"  command: {' '.join([Path(sys.executable).name] + sys.argv)}")
+    print(f"  source measured: {source_fingerprint()}")
     try:
         if args.flatness:
             payload = run_flatness(env, args)
@@ -1409,9 +1521,13 @@ def run_comparison(env: Environment, args: argparse.Namespace) -> dict[str, Any]
             env.setup_django()
             if args.prefill:
                 extra["prefill"] = prefill(args.prefill, "prefill")
-            results[name] = run_ours(args.cases, f"bench-{os.getpid()}")
+            results[name] = run_ours(args.cases, f"bench-{os.getpid()}",
+                                     profile=args.profile, show_sql=args.show_sql)  # fmt: skip
             if args.prefill and not args.no_verify:
                 extra["audit_verify"] = verify_audit()
+        elif name == "yiwang-core":
+            env.setup_django()
+            results[name] = run_core(args.cases)
         elif name.startswith("spiff"):
             db = env.raw(name)
             results[name] = run_raw(
@@ -1435,6 +1551,7 @@ def run_comparison(env: Environment, args: argparse.Namespace) -> dict[str, Any]
         "cases": args.cases,
         "started": dt.datetime.now().astimezone().isoformat(),
         "machine": machine(),
+        "source": source_fingerprint(),
         "command": " ".join(sys.argv),
         "results": results,
         "comparison": compared,
@@ -1499,6 +1616,7 @@ def run_flatness(env: Environment, args: argparse.Namespace) -> dict[str, Any]:
         "cases": args.cases,
         "started": dt.datetime.now().astimezone().isoformat(),
         "machine": machine(),
+        "source": source_fingerprint(),
         "command": " ".join(sys.argv),
         "runs": runs,
         "p50_ratio": ratio,

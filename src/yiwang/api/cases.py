@@ -250,7 +250,7 @@ def documents(request: HttpRequest, number: str) -> list[dict[str, Any]]:
             "number": d.number,
             "issued_at": d.issued_at,
         }
-        for d in case.documents.order_by("issued_at", "pk")  # type: ignore[attr-defined]
+        for d in case.documents.order_by("issued_at", "pk")
     ]
 
 
@@ -259,7 +259,7 @@ def download(request: HttpRequest, number: str, document_id: int) -> HttpRespons
     from yiwang.documents.services import open_document
 
     case = case_for(request.user, number)  # type: ignore[arg-type]
-    document = case.documents.filter(pk=document_id).first()  # type: ignore[attr-defined]
+    document = case.documents.filter(pk=document_id).first()
     if document is None:
         raise NotFound("document.not_found", "未找到该文书")
     response = HttpResponse(open_document(document), content_type="application/pdf")
@@ -298,7 +298,7 @@ def _material_out(m: Any) -> dict[str, Any]:
 @router.get("/{number}/materials", response=list[CaseMaterialOut], summary="办件材料（含各版本）")
 def list_materials(request: HttpRequest, number: str) -> list[dict[str, Any]]:
     case = case_for(request.user, number)  # type: ignore[arg-type]
-    rows = case.materials.select_related("material").order_by("material__position", "version")  # type: ignore[attr-defined]
+    rows = case.materials.select_related("material").order_by("material__position", "version")
     return [_material_out(m) for m in rows]
 
 

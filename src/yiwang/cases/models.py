@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from yiwang.cases import engine
+
 
 class Channel(models.TextChoices):
     ONLINE = "online", "网上申请"
@@ -20,14 +22,15 @@ class Channel(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", "待受理"
-    SUPPLEMENT = "supplement", "待补正"
-    IN_PROGRESS = "in_progress", "办理中"
-    SUSPENDED = "suspended", "特殊环节"
-    CONCLUDED = "concluded", "已办结"
-    DELIVERED = "delivered", "已送达"
-    REFUSED = "refused", "不予受理"
-    WITHDRAWN = "withdrawn", "已撤回"
+    # Codes and labels are the engine's, which must not import Django.
+    SUBMITTED = engine.SUBMITTED, engine.STATUS_LABELS[engine.SUBMITTED]
+    SUPPLEMENT = engine.SUPPLEMENT, engine.STATUS_LABELS[engine.SUPPLEMENT]
+    IN_PROGRESS = engine.IN_PROGRESS, engine.STATUS_LABELS[engine.IN_PROGRESS]
+    SUSPENDED = engine.SUSPENDED, engine.STATUS_LABELS[engine.SUSPENDED]
+    CONCLUDED = engine.CONCLUDED, engine.STATUS_LABELS[engine.CONCLUDED]
+    DELIVERED = engine.DELIVERED, engine.STATUS_LABELS[engine.DELIVERED]
+    REFUSED = engine.REFUSED, engine.STATUS_LABELS[engine.REFUSED]
+    WITHDRAWN = engine.WITHDRAWN, engine.STATUS_LABELS[engine.WITHDRAWN]
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.SUPPLEMENT, Status.IN_PROGRESS, Status.SUSPENDED)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,9 +23,11 @@ from yiwang.accounts.models import AgentAuthorization, Applicant, Role, RoleAssi
 from yiwang.audit.services import append_entry
 from yiwang.cases import engine
 from yiwang.cases.models import OPEN_STATUSES, Case, CaseSequence, Channel
+from yiwang.cases.selectors import applicant_ids_for
 from yiwang.catalog.models import ItemImplementation, ItemVersion
 from yiwang.catalog.selectors import current_version
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from yiwang.core.fastsql import select_row, update_where
 from yiwang.organizations.models import Organization
 from yiwang.workcalendar.services import current_calendar
 
@@ -108,19 +110,11 @@ def actor_for(user: User) -> engine.Actor:
             "role", "organization_id"
         )
     )
-    own = list(Applicant.objects.filter(user=user).values_list("pk", flat=True))
-    principals: list[int] = []
-    if own:
-        principals = list(
-            AgentAuthorization.objects.valid_on(timezone.localdate())
-            .filter(agent_id__in=own)
-            .values_list("principal_id", flat=True)
-        )
     return engine.Actor(
         user_id=user.pk,
         name=user.full_name or user.username,
         roles=roles,
-        applicant_ids=frozenset(own + principals),
+        applicant_ids=frozenset(applicant_ids_for(user)),
     )
 
 
@@ -248,38 +242,80 @@ def perform(
     client_addr: str = "",
     today: dt.date | None = None,
 ) -> Case:
-    """Apply one action to one case: one transaction, optimistic version check, audit entry."""
-    actor = SYSTEM if user is None else actor_for(user)
+    """Apply one action to one case: one transaction, optimistic version check, audit entry.
+
+    The hot path issues four statements (read the case, read the actor's standing at the owning
+    organization, append the audit entry, compare-and-set the case) plus those of a letter.
+    """
+    if user is not None and (not user.is_authenticated or not user.is_active):
+        raise Forbidden("not_authenticated", "请先登录")
     try:
-        return _perform(case_id, action, user, actor, expected_version, client_addr, today)
+        return _perform(case_id, action, user, expected_version, client_addr, today)
     except IntegrityError as exc:
         # Another transaction appended to this case's audit chain first (PostgreSQL blocks on the
         # (case, seq) unique index until it commits): this writer lost the race.
         raise _conflict() from exc
 
 
+CASE_COLUMNS = tuple(f.attname for f in Case._meta.concrete_fields)
+HANDLING = (Role.WINDOW_CLERK.value, Role.HANDLER.value, Role.REVIEWER.value, Role.LEADER.value)
+
+
+@functools.lru_cache(maxsize=4)
+def _standing_sql(vendor: str) -> str:
+    roles = RoleAssignment._meta.db_table
+    applicants = Applicant._meta.db_table
+    authorizations = AgentAuthorization._meta.db_table
+    marks = ", ".join(["%s"] * len(HANDLING))
+    return (
+        f"SELECT role FROM {roles} WHERE user_id = %s AND organization_id = %s AND role IN ({marks}) "
+        f"UNION ALL SELECT 'applicant' FROM {applicants} WHERE id = %s AND user_id = %s "
+        f"UNION ALL SELECT 'applicant' FROM {authorizations} a JOIN {applicants} g ON g.id = a.agent_id "
+        "WHERE a.principal_id = %s AND g.user_id = %s AND a.valid_from <= %s AND a.valid_to >= %s "
+        "AND a.revoked_at IS NULL"
+    )
+
+
+def _actor_at(user: User, case: Case, today: dt.date) -> engine.Actor:
+    """The user's standing towards this case only: handling roles at the owning organization,
+    and whether they are its applicant or the applicant's authorized agent. One query."""
+    day = connection.ops.adapt_datefield_value(today)
+    params: list[Any] = [user.pk, case.owner_org_id, *HANDLING, case.applicant_id, user.pk]
+    params += [case.applicant_id, user.pk, day, day]
+    with connection.cursor() as cursor:
+        cursor.execute(_standing_sql(connection.vendor), params)
+        found = {row[0] for row in cursor.fetchall()}
+    return engine.Actor(
+        user_id=user.pk,
+        name=user.full_name or user.username,
+        roles=frozenset((role, case.owner_org_id) for role in found if role != "applicant"),
+        applicant_ids=frozenset({case.applicant_id}) if "applicant" in found else frozenset(),
+    )
+
+
 def _perform(
     case_id: int,
     action: engine.Action,
     user: User | None,
-    actor: engine.Actor,
     expected_version: int | None,
     client_addr: str,
     today: dt.date | None,
 ) -> Case:
+    day = today or timezone.localdate()
     with transaction.atomic():
-        case = Case.objects.filter(pk=case_id).first()
-        if case is None:
+        row = select_row(Case, CASE_COLUMNS, case_id)
+        if row is None:
             raise NotFound("case.not_found", "未找到该办件")
+        case = Case.from_db(connection.alias, CASE_COLUMNS, tuple(row.values()))
         if expected_version is not None and case.version != expected_version:
             raise _conflict()
+        actor = SYSTEM if user is None else _actor_at(user, case, day)
         defn = definition_for(case.item_version_id)
         before_owner = case.owner_org_id
         new_state, events = engine.apply(
-            defn, state_of(case), action, actor, today or timezone.localdate(), current_calendar()
+            defn, state_of(case), action, actor, day, current_calendar()
         )
         columns = _columns(defn, new_state)
-        entries = []
         seq, head = case.audit_seq, case.audit_head
         now = timezone.now()
         for event in events:
@@ -303,17 +339,17 @@ def _perform(
                 },
             )
             seq, head = entry.seq, entry.hash
-            entries.append(entry)
         # Compare-and-set: only the writer that read this version may write the next one.
-        written = Case.objects.filter(pk=case.pk, version=case.version).update(
-            **columns, version=case.version + 1, audit_seq=seq, audit_head=head, updated_at=now
+        changed = {k: v for k, v in columns.items() if getattr(case, k) != v}
+        changes = {**changed, "version": case.version + 1, "audit_seq": seq, "audit_head": head}
+        written = update_where(
+            Case, {**changes, "updated_at": now}, {"id": case.pk, "version": case.version}
         )
         if written != 1:
             raise _conflict()
-        for name, value in columns.items():
+        for name, value in changes.items():
             setattr(case, name, value)
-        case.version += 1
-        case.audit_seq, case.audit_head = seq, head
+        case.updated_at = now
         for event in events:
             if event.document:
                 _issue_document(case, event, user, before_owner)
@@ -342,8 +378,16 @@ def _conflict() -> Conflict:
     )
 
 
+@functools.lru_cache(maxsize=512)
+def published_version(version_id: int) -> ItemVersion:
+    """A published version row, kept in memory: it never changes once published."""
+    return ItemVersion.objects.select_related("item").get(pk=version_id)
+
+
 def _issue_document(case: Case, event: engine.Event, user: User | None, org_id: int) -> None:
     from yiwang.documents.services import issue
+
+    case.item_version = published_version(case.item_version_id)
 
     issue(
         case,

@@ -16,7 +16,7 @@ Example: the 12th acceptance notice of 郑州市司法局 in 2026 is "郑州市�
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from yiwang.documents.models import DocumentCounter, DocumentKind
 from yiwang.organizations.models import Organization
@@ -75,6 +75,18 @@ def _locked_counter(organization: Organization, kind: str, year: int) -> Documen
 def next_sequence(organization: Organization, kind: str, year: int) -> int:
     """Take the next sequence number; it is only spent if the surrounding transaction commits."""
     DocumentKind(kind)  # reject an unknown kind before creating a counter for it
+    # The common case is one statement: increment and read back under the row lock the UPDATE
+    # itself takes (RETURNING works on SQLite ≥ 3.35 and PostgreSQL).
+    table = connection.ops.quote_name(DocumentCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 "
+            "WHERE organization_id = %s AND kind = %s AND year = %s RETURNING last",
+            [organization.pk, str(kind), year],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
     with transaction.atomic():
         counter = _locked_counter(organization, kind, year)
         counter.last += 1

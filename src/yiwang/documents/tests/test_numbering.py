@@ -80,7 +80,9 @@ def test_an_unknown_kind_creates_no_counter(tree: Any):
 
 
 def test_losing_the_insert_race_retries_once(tree: Any):
-    # The other transaction's row is there by the time we retry.
+    # Creating a missing counter: the other transaction's row is there by the time we retry.
+    from yiwang.documents.numbering import _locked_counter
+
     DocumentCounter.objects.create(organization=tree.city_a, kind=ACCEPT, year=2026, last=4)
     real = QuerySet.get_or_create
     calls: list[int] = []
@@ -92,10 +94,19 @@ def test_losing_the_insert_race_retries_once(tree: Any):
         return real(self, *args, **kwargs)
 
     with mock.patch.object(QuerySet, "get_or_create", racing):
-        number = next_number(tree.city_a, ACCEPT, 2026)
+        counter = _locked_counter(tree.city_a, ACCEPT, 2026)
 
     assert len(calls) == 2
-    assert number == "郑州市司受〔2026〕第000005号"
+    assert counter.last == 4
+
+
+def test_an_existing_counter_is_incremented_in_one_statement(
+    tree: Any, django_assert_num_queries: Any
+):
+    DocumentCounter.objects.create(organization=tree.city_a, kind=ACCEPT, year=2026, last=7)
+    with django_assert_num_queries(1):
+        number = next_number(tree.city_a, ACCEPT, 2026)
+    assert number == "郑州市司受〔2026〕第000008号"
 
 
 def test_a_second_lost_race_is_an_error(tree: Any):

@@ -124,7 +124,7 @@ class Command(BaseCommand):
         act("decide", "henan.leader", later(12), decision="approve")
         act("conclude", "henan.clerk", later(13))
         final = act("deliver", "henan.clerk", later(14), method="online")
-        documents = list(final.documents.order_by("pk").values_list("number", "kind"))  # type: ignore[attr-defined]
+        documents = list(final.documents.order_by("pk").values_list("number", "kind"))
         self.stdout.write("")
         self.stdout.write(f"审计记录 {final.audit_seq} 条，链头 SM3 {final.audit_head[:16]}…")
         for number, kind in documents:

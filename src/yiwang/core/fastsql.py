@@ -1,0 +1,121 @@
+"""Single-row SQL for hot paths, with Django's own value conversions.
+
+Why: on a case step, compiling ORM querysets costs several times more than running the SQL
+(measured: ~0.3 ms per query to compile against ~0.03 ms to execute on SQLite). These helpers
+build each statement once per model and column list, then only bind values. Values go through
+the fields' ``get_db_prep_save`` on the way in and the backend's and fields' converters on the
+way out, so types behave exactly as with the ORM on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connections, models
+
+Converter = Callable[[Any, Any, Any], Any]
+
+
+def _qn(name: str, alias: str = "default") -> str:
+    return connections[alias].ops.quote_name(name)
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a concrete field")
+    return field
+
+
+def _column(model: type[models.Model], name: str, alias: str) -> str:
+    return _qn(str(_field(model, name).column), alias)
+
+
+@functools.lru_cache(maxsize=256)
+def _select_sql(model: type[models.Model], names: tuple[str, ...], alias: str) -> str:
+    table = _qn(model._meta.db_table, alias)
+    columns = ", ".join(_column(model, n, alias) for n in names)
+    pk = _qn(str(model._meta.pk.column), alias)
+    return f"SELECT {columns} FROM {table} WHERE {pk} = %s"
+
+
+@functools.lru_cache(maxsize=256)
+def _converters(
+    model: type[models.Model], names: tuple[str, ...], alias: str
+) -> tuple[tuple[Any, tuple[Converter, ...]], ...]:
+    connection = connections[alias]
+    result = []
+    for name in names:
+        column = _field(model, name).get_col(model._meta.db_table)
+        converters = tuple(connection.ops.get_db_converters(column)) + tuple(
+            column.get_db_converters(connection)
+        )
+        result.append((column, converters))
+    return tuple(result)
+
+
+def select_row(
+    model: type[models.Model], names: Sequence[str], pk: int, alias: str = "default"
+) -> dict[str, Any] | None:
+    """The named fields (attnames, e.g. ``owner_org_id``) of one row, converted to Python."""
+    key = tuple(names)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_select_sql(model, key, alias), [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    connection = connections[alias]
+    values: dict[str, Any] = {}
+    for name, value, (column, converters) in zip(
+        key, row, _converters(model, key, alias), strict=True
+    ):
+        for convert in converters:
+            value = convert(value, column, connection)
+        values[name] = value
+    return values
+
+
+def _prep(model: type[models.Model], values: dict[str, Any], alias: str) -> list[Any]:
+    connection = connections[alias]
+    return [_field(model, n).get_db_prep_save(v, connection) for n, v in values.items()]
+
+
+@functools.lru_cache(maxsize=256)
+def _update_sql(
+    model: type[models.Model], names: tuple[str, ...], where: tuple[str, ...], alias: str
+) -> str:
+    table = _qn(model._meta.db_table, alias)
+    sets = ", ".join(f"{_column(model, n, alias)} = %s" for n in names)
+    conditions = " AND ".join(f"{_column(model, n, alias)} = %s" for n in where)
+    return f"UPDATE {table} SET {sets} WHERE {conditions}"
+
+
+def update_where(
+    model: type[models.Model], values: dict[str, Any], where: dict[str, Any], alias: str = "default"
+) -> int:
+    """``UPDATE … SET values WHERE where`` (equalities), returning the number of rows changed."""
+    sql = _update_sql(model, tuple(values), tuple(where), alias)
+    params = _prep(model, values, alias) + _prep(model, where, alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_sql(model: type[models.Model], names: tuple[str, ...], alias: str) -> str:
+    table = _qn(model._meta.db_table, alias)
+    columns = ", ".join(_column(model, n, alias) for n in names)
+    marks = ", ".join(["%s"] * len(names))
+    pk = _qn(str(model._meta.pk.column), alias)
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"
+
+
+def insert_row(model: type[models.Model], values: dict[str, Any], alias: str = "default") -> int:
+    """``INSERT … RETURNING id`` of one row (SQLite ≥ 3.35 and PostgreSQL both return it)."""
+    sql = _insert_sql(model, tuple(values), alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, _prep(model, values, alias))
+        row = cursor.fetchone()
+    return int(row[0])
