@@ -23,11 +23,9 @@ from yiwang.accounts.models import AgentAuthorization, Applicant, Role, RoleAssi
 from yiwang.audit.services import append_entry
 from yiwang.cases import engine
 from yiwang.cases.models import OPEN_STATUSES, Case, CaseSequence, Channel
-from yiwang.cases.selectors import applicant_ids_for
 from yiwang.catalog.models import ItemImplementation, ItemVersion
-from yiwang.catalog.selectors import current_version
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from yiwang.core.fastsql import select_row, update_where
+from yiwang.core.fastsql import get_instance, insert_row, select_row, update_where
 from yiwang.organizations.models import Organization
 from yiwang.workcalendar.services import current_calendar
 
@@ -100,24 +98,6 @@ def _columns(defn: engine.Definition, state: engine.State) -> dict[str, Any]:
     return values
 
 
-def actor_for(user: User) -> engine.Actor:
-    """The engine's view of a user: handling roles by organization, and applicants acted for."""
-    if not user.is_authenticated or not user.is_active:
-        raise Forbidden("not_authenticated", "请先登录")
-    handling = [r.value for r in (Role.WINDOW_CLERK, Role.HANDLER, Role.REVIEWER, Role.LEADER)]
-    roles = frozenset(
-        RoleAssignment.objects.filter(user=user, role__in=handling).values_list(
-            "role", "organization_id"
-        )
-    )
-    return engine.Actor(
-        user_id=user.pk,
-        name=user.full_name or user.username,
-        roles=roles,
-        applicant_ids=frozenset(applicant_ids_for(user)),
-    )
-
-
 def _chain(org: Organization) -> list[list[Any]]:
     """[level, id] from the accepting organization up to the province."""
     nodes = Organization.objects.ancestors_of(org, include_self=True).order_by("-path")
@@ -125,12 +105,38 @@ def _chain(org: Organization) -> list[list[Any]]:
 
 
 def _next_number(org: Organization, today: dt.date) -> str:
-    sequence, _ = CaseSequence.objects.select_for_update().get_or_create(
-        organization=org, day=today
+    table = connection.ops.quote_name(CaseSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        # Usually one statement: increment today's counter under the UPDATE's own row lock.
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE organization_id = %s AND day = %s RETURNING last",
+            [org.pk, connection.ops.adapt_datefield_value(today)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        sequence, _ = CaseSequence.objects.select_for_update().get_or_create(
+            organization=org, day=today
+        )
+        CaseSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+        sequence.refresh_from_db(fields=["last"])
+        last = sequence.last
+    else:
+        last = int(row[0])
+    return f"{org.credit_code}{today:%Y%m%d}{last:06d}"
+
+
+def current_version_id(code: str, day: dt.date) -> int:
+    """The id of the version valid on ``day``: one small query; the process itself is cached."""
+    version_id = (
+        ItemVersion.objects.valid_on(day)
+        .filter(item__code=code.upper())
+        .order_by("-valid_from")
+        .values_list("pk", flat=True)
+        .first()
     )
-    CaseSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    sequence.refresh_from_db(fields=["last"])
-    return f"{org.credit_code}{today:%Y%m%d}{sequence.last:06d}"
+    if version_id is None:
+        raise NotFound("catalog.item_not_found", f"未找到事项 {code} 在 {day} 有效的已发布版本")
+    return version_id
 
 
 @dataclass(frozen=True)
@@ -156,44 +162,50 @@ def submit(
     existing = Case.objects.filter(applicant=submission.applicant, idempotency_key=key).first()
     if existing is not None:
         return _same_submission(existing, submission), False
-    actor = actor_for(user)
     org = submission.organization
+    day = today or timezone.localdate()
+    actor = actor_for_case(user, org.pk, submission.applicant.pk, day)
     acting_for_self = submission.applicant.pk in actor.applicant_ids
     clerk_at_window = (
         actor.holds(Role.WINDOW_CLERK, org.pk) and submission.channel == Channel.WINDOW
     )
     if not (acting_for_self or clerk_at_window):
         raise Forbidden("case.forbidden", "只能为本人或经授权委托的申请人提交申请")
-    version = current_version(submission.item_code)
+    version_id = current_version_id(submission.item_code, day)
+    defn = definition_for(version_id)
     if not ItemImplementation.objects.filter(
-        item_id=version.item_id, organization=org, active=True
+        item__code=defn.item_code, organization=org, active=True
     ).exists():
-        raise InvalidInput("case.not_implemented", f"“{org.name}”不受理“{version.name}”")
-    defn = definition_for(version.pk)
-    today = today or timezone.localdate()
+        raise InvalidInput("case.not_implemented", f"“{org.name}”不受理“{defn.item_name}”")
+    chain = _chain(org)
     state, event = engine.start(
         defn,
         applicant_id=submission.applicant.pk,
-        chain=tuple((level, org_id) for level, org_id in _chain(org)),
-        today=today,
+        chain=tuple((level, org_id) for level, org_id in chain),
+        today=day,
         calendar=current_calendar(),
     )
     try:
         with transaction.atomic():
             case = Case(
-                number=_next_number(org, today),
-                item_version=version,
+                number=_next_number(org, day),
+                item_version_id=version_id,
                 applicant=submission.applicant,
                 agent=submission.agent,
                 submitted_by=user,
                 idempotency_key=key,
                 channel=submission.channel,
                 accepting_org=org,
-                chain=_chain(org),
+                chain=chain,
                 form_data=dict(submission.form_data),
                 **_columns(defn, state),
             )
-            case.save()
+            now = timezone.now()
+            case.created_at = case.updated_at = now
+            values = {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
+            del values["id"]
+            case.pk = insert_row(Case, values)
+            case._state.adding = False
             _record(case, event, actor, org.name, client_addr)
     except IntegrityError:
         # The same key submitted twice at once: the other request won; answer with its case.
@@ -229,7 +241,7 @@ def _record(
         before=dict(event.before),
         after={**event.after, **({"details": dict(event.details)} if event.details else {})},
     )
-    Case.objects.filter(pk=case.pk).update(audit_seq=entry.seq, audit_head=entry.hash)
+    update_where(Case, {"audit_seq": entry.seq, "audit_head": entry.hash}, {"id": case.pk})
     case.audit_seq, case.audit_head = entry.seq, entry.hash
 
 
@@ -276,20 +288,24 @@ def _standing_sql(vendor: str) -> str:
     )
 
 
-def _actor_at(user: User, case: Case, today: dt.date) -> engine.Actor:
-    """The user's standing towards this case only: handling roles at the owning organization,
-    and whether they are its applicant or the applicant's authorized agent. One query."""
+def actor_for_case(
+    user: User, organization_id: int, applicant_id: int, today: dt.date
+) -> engine.Actor:
+    """The user's standing towards one case only: handling roles at the organization that owns
+    it, and whether they are its applicant or the applicant's authorized agent. One query."""
+    if not user.is_authenticated or not user.is_active:
+        raise Forbidden("not_authenticated", "请先登录")
     day = connection.ops.adapt_datefield_value(today)
-    params: list[Any] = [user.pk, case.owner_org_id, *HANDLING, case.applicant_id, user.pk]
-    params += [case.applicant_id, user.pk, day, day]
+    params: list[Any] = [user.pk, organization_id, *HANDLING, applicant_id, user.pk]
+    params += [applicant_id, user.pk, day, day]
     with connection.cursor() as cursor:
         cursor.execute(_standing_sql(connection.vendor), params)
         found = {row[0] for row in cursor.fetchall()}
     return engine.Actor(
         user_id=user.pk,
         name=user.full_name or user.username,
-        roles=frozenset((role, case.owner_org_id) for role in found if role != "applicant"),
-        applicant_ids=frozenset({case.applicant_id}) if "applicant" in found else frozenset(),
+        roles=frozenset((role, organization_id) for role in found if role != "applicant"),
+        applicant_ids=frozenset({applicant_id}) if "applicant" in found else frozenset(),
     )
 
 
@@ -309,7 +325,11 @@ def _perform(
         case = Case.from_db(connection.alias, CASE_COLUMNS, tuple(row.values()))
         if expected_version is not None and case.version != expected_version:
             raise _conflict()
-        actor = SYSTEM if user is None else _actor_at(user, case, day)
+        actor = (
+            SYSTEM
+            if user is None
+            else actor_for_case(user, case.owner_org_id, case.applicant_id, day)
+        )
         defn = definition_for(case.item_version_id)
         before_owner = case.owner_org_id
         new_state, events = engine.apply(
@@ -388,11 +408,15 @@ def _issue_document(case: Case, event: engine.Event, user: User | None, org_id: 
     from yiwang.documents.services import issue
 
     case.item_version = published_version(case.item_version_id)
+    applicant = get_instance(Applicant, case.applicant_id)
+    organization = get_instance(Organization, org_id)
+    assert applicant is not None and organization is not None  # both PROTECTed references
+    case.applicant = applicant
 
     issue(
         case,
         event.document,
-        organization=Organization.objects.get(pk=org_id),
+        organization=organization,
         user=user,
         # A decision letter carries the reasons given at the decision, not at its conclusion.
         extra={"reason": event.reason or case.decision_reason, **dict(event.details)},

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections, models
 
 Converter = Callable[[Any, Any, Any], Any]
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 def _qn(name: str, alias: str = "default") -> str:
@@ -119,3 +120,12 @@ def insert_row(model: type[models.Model], values: dict[str, Any], alias: str = "
         cursor.execute(sql, _prep(model, values, alias))
         row = cursor.fetchone()
     return int(row[0])
+
+
+def get_instance(model: type[ModelT], pk: int, alias: str = "default") -> ModelT | None:
+    """A complete model instance by primary key, without compiling a queryset."""
+    names = tuple(f.attname for f in model._meta.concrete_fields)
+    row = select_row(model, names, pk, alias)
+    if row is None:
+        return None
+    return model.from_db(alias, names, tuple(row.values()))
