@@ -1070,18 +1070,38 @@ def run_ours(
 def run_core(n_cases: int) -> dict[str, Any]:
     """yiwang's pure engine alone (``engine.start`` / ``engine.apply`` on in-memory states, no
     database): the part of a step that is the engine itself. Not a round trip; not compared."""
-    from yiwang.accounts.models import User
+    from yiwang.accounts.models import Applicant, RoleAssignment, User
     from yiwang.cases import engine
-    from yiwang.cases.services import _chain, actor_for, definition_for
-    from yiwang.catalog.selectors import current_version
+    from yiwang.cases.services import definition_for
+    from yiwang.catalog.models import ItemVersion
     from yiwang.organizations.models import Organization
     from yiwang.workcalendar.services import current_calendar
 
-    defn = definition_for(current_version(ITEM_CODE).pk)
+    # Set-up, not timed: the published definition (through the services' own cache), the
+    # calendar, the accepting organization's chain and the four actors.
+    version = ItemVersion.objects.filter(item__code=ITEM_CODE).order_by("-valid_from").first()
+    assert version is not None
+    defn = definition_for(version.pk)
     calendar = current_calendar()
-    organization = Organization.objects.get(credit_code=PROVINCE_CREDIT_CODE)
-    chain = tuple((level, org_id) for level, org_id in _chain(organization))
-    actors = {role: actor_for(User.objects.get(username=name)) for role, name in USERS.items()}
+    organization: Any = Organization.objects.get(credit_code=PROVINCE_CREDIT_CODE)
+    chain_list = []
+    while organization is not None:
+        chain_list.append((organization.level, organization.pk))
+        organization = organization.parent
+    chain = tuple(chain_list)
+    actors = {}
+    for role, name in USERS.items():
+        user = User.objects.get(username=name)
+        actors[role] = engine.Actor(
+            user_id=user.pk,
+            name=user.full_name or user.username,
+            roles=frozenset(
+                RoleAssignment.objects.filter(user=user).values_list("role", "organization_id")
+            ),
+            applicant_ids=frozenset(
+                Applicant.objects.filter(user=user).values_list("pk", flat=True)
+            ),
+        )
     applicant_id = next(iter(actors["applicant"].applicant_ids))
     today = dt.date.today()
     moves = [our_moves(kind_of(i)) for i in range(n_cases)]

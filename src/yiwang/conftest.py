@@ -50,11 +50,18 @@ class Tree:
 
 
 @pytest.fixture(autouse=True)
-def fresh_calendar_cache() -> None:
-    """A rolled-back test sends no signal, so drop the process-wide calendar before each test."""
+def fresh_process_caches() -> None:
+    """A rolled-back test sends no signal, so drop the process-wide caches before each test."""
     from yiwang.workcalendar.services import invalidate
 
     invalidate()
+    # Process caches keyed by row id: safe in production (published versions are never deleted),
+    # but a rolled-back test hands the same ids to different rows.
+    from yiwang.cases import services
+
+    services.definition_for.cache_clear()
+    services.published_version.cache_clear()
+    services._organization_names.cache_clear()
 
 
 @pytest.fixture
