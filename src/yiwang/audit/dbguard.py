@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 __all__ = [
@@ -88,7 +89,9 @@ def _triggers(connection: BaseDatabaseWrapper, table: str) -> dict[str, str]:
         return _sqlite_triggers(table)
     if connection.vendor == "postgresql":
         return _pg_triggers(table)
-    raise NotImplementedError(f"审计防篡改触发器不支持数据库 {connection.vendor}")
+    raise ImproperlyConfigured(
+        f"审计防篡改触发器不支持数据库 {connection.vendor}（支持 SQLite 与 PostgreSQL）"
+    )
 
 
 def install_guards(connection: BaseDatabaseWrapper) -> None:

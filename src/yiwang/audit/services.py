@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -208,7 +209,9 @@ def _settled_upper_bound(wait_timeout: float) -> int | None:
         bound: int | None = AuditEntry.objects.aggregate(m=Max("id"))["m"]
         return bound
     if connection.vendor != "postgresql":
-        raise NotImplementedError(f"审计封存不支持数据库 {connection.vendor}")
+        raise ImproperlyConfigured(
+            f"审计封存不支持数据库 {connection.vendor}（支持 SQLite 与 PostgreSQL）"
+        )
     with connection.cursor() as cursor:
         cursor.execute(_PG_SNAPSHOT_SQL)
         bound, open_transactions = cursor.fetchone()
