@@ -172,8 +172,9 @@ def percentile(sorted_values: list[int], q: float) -> int:
 class Recorder:
     """Per-step times (perf_counter_ns) and SQL statements, with a progress line every ~10 %."""
 
-    def __init__(self, name: str, total_steps: int) -> None:
+    def __init__(self, name: str, total_steps: int, *, quiet: bool = False) -> None:
         self.name = name
+        self.quiet = quiet
         self.total = total_steps
         self.times: list[int] = []
         self.by_action: dict[str, list[int]] = defaultdict(list)
@@ -194,7 +195,7 @@ class Recorder:
         self.times.append(ns)
         self.by_action[action].append(ns)
         done = len(self.times)
-        if done >= self.next_report or done == self.total:
+        if not self.quiet and (done >= self.next_report or done == self.total):
             elapsed = (time.perf_counter_ns() - self.started) / 1e9
             print(
                 f"  [{self.name}] {done:>7,}/{self.total:,} steps ({100 * done / self.total:3.0f} %)"
@@ -363,18 +364,16 @@ class RawDB:
 def table_bytes(kind: str, conn: Any, tables: list[str]) -> int:
     """Bytes the tables and their indexes occupy (SQLite: dbstat pages; PostgreSQL: relation size)."""
     if kind == "sqlite":
+        marks = ",".join("?" * len(tables))
         names = [
             row[0]
             for row in conn.execute(
-                "SELECT name FROM sqlite_master WHERE tbl_name IN (%s)"
-                % ",".join("?" * len(tables)),
-                tables,
+                f"SELECT name FROM sqlite_master WHERE tbl_name IN ({marks})", tables
             )
         ]
+        marks = ",".join("?" * len(names))
         row = conn.execute(
-            "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name IN (%s)"
-            % ",".join("?" * len(names)),
-            names,
+            f"SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name IN ({marks})", names
         ).fetchone()
         return int(row[0])
     with conn.cursor() as cursor:
@@ -1055,7 +1054,7 @@ def run_ours(
         stats.sort_stats("cumulative").print_stats(40)
         stats.sort_stats("tottime").print_stats(25)
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        path = RESULTS_DIR / f"engine-profile-{dt.datetime.now():%Y%m%d-%H%M%S}.txt"
+        path = RESULTS_DIR / f"engine-profile-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%SZ}.txt"
         path.write_text(text.getvalue())
         print(f"  profile (cProfile; timings above are inflated by it) written to {path}")
     after = our_table_bytes()
@@ -1145,8 +1144,7 @@ def _make_templates(tag: str) -> dict[str, int]:
     ours = Ours(tag)
     kinds = [REFUSED, SUPPLEMENT, DENIED, APPROVED]
     handles: dict[int, int] = {}
-    recorder = Recorder("templates", sum(len(our_moves(k)) for k in kinds))
-    recorder.next_report = 10**9  # silent
+    recorder = Recorder("templates", sum(len(our_moves(k)) for k in kinds), quiet=True)
 
     def step(i: int, handle: Any, move: Move) -> Any:
         handles[i] = ours.step(i, handle, move)
@@ -1388,7 +1386,7 @@ def source_fingerprint() -> dict[str, Any]:
     return {
         "sha256": digest.hexdigest()[:16],
         "files": len(files),
-        "newest_mtime": dt.datetime.fromtimestamp(newest).astimezone().isoformat(timespec="seconds"),
+        "newest_mtime": dt.datetime.fromtimestamp(newest, dt.UTC).isoformat(timespec="seconds"),
     }
 
 
@@ -1466,7 +1464,7 @@ def print_summary(results: dict[str, dict[str, Any]], compared: dict[str, Any]) 
 
 def write_results(database: str, payload: dict[str, Any], label: str = "engine") -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%SZ")
     path = RESULTS_DIR / f"{label}-{database}-{stamp}.json"
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     return path
@@ -1506,16 +1504,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-verify", action="store_true",
                         help="skip `audit verify` after a prefilled run")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the temp dir / database")
-    parser.add_argument("--profile", action="store_true",
-                        help="run yiwang under cProfile (slower; for finding where time goes)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run yiwang under cProfile (slower; for finding where time goes)",
+    )
     parser.add_argument("--show-sql", action="store_true",
                         help="print the SQL of one step of each yiwang action")  # fmt: skip
     args = parser.parse_args(argv)
 
-    sys.path.insert(0, str(HERE))
     env = Environment(args.database, args.keep)
-    started = dt.datetime.now().astimezone()
-    print(f"engine benchmark, {args.database}, {args.cases:,} cases, {started:%Y-%m-%d %H:%M %Z}")
+    # UTC throughout: django.setup() later switches the process's local time zone to TIME_ZONE.
+    started = dt.datetime.now(dt.UTC)
+    print(f"engine benchmark, {args.database}, {args.cases:,} cases, {started:%Y-%m-%d %H:%M} UTC")
     print(f"  command: {' '.join([Path(sys.executable).name] + sys.argv)}")
     print(f"  source measured: {source_fingerprint()}")
     try:
@@ -1569,7 +1570,7 @@ def run_comparison(env: Environment, args: argparse.Namespace) -> dict[str, Any]
         "database_version": database_version(env),
         "durability": durability(args.database),
         "cases": args.cases,
-        "started": dt.datetime.now().astimezone().isoformat(),
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "source": source_fingerprint(),
         "command": " ".join(sys.argv),
@@ -1634,7 +1635,7 @@ def run_flatness(env: Environment, args: argparse.Namespace) -> dict[str, Any]:
         "database_version": database_version(env),
         "durability": durability(args.database),
         "cases": args.cases,
-        "started": dt.datetime.now().astimezone().isoformat(),
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "source": source_fingerprint(),
         "command": " ".join(sys.argv),
