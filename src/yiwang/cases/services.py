@@ -23,9 +23,9 @@ from yiwang.accounts.models import AgentAuthorization, Applicant, Role, RoleAssi
 from yiwang.audit.services import append_entry
 from yiwang.cases import engine
 from yiwang.cases.models import OPEN_STATUSES, Case, CaseSequence, Channel
-from yiwang.catalog.models import ItemImplementation, ItemVersion
+from yiwang.catalog.models import ItemImplementation, ItemVersion, ServiceItem
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from yiwang.core.fastsql import get_instance, insert_row, select_row, update_where
+from yiwang.core.fastsql import fetch_all, get_instance, insert_row, select_row, update_where
 from yiwang.organizations.models import Organization
 from yiwang.workcalendar.services import current_calendar
 
@@ -99,9 +99,14 @@ def _columns(defn: engine.Definition, state: engine.State) -> dict[str, Any]:
 
 
 def _chain(org: Organization) -> list[list[Any]]:
-    """[level, id] from the accepting organization up to the province."""
-    nodes = Organization.objects.ancestors_of(org, include_self=True).order_by("-path")
-    return [[node.level, node.pk] for node in nodes]
+    """[level, id] from the accepting organization up to the province (one indexed lookup)."""
+    paths = [*org.ancestor_paths(), org.path]
+    table = Organization._meta.db_table
+    marks = ", ".join(["%s"] * len(paths))
+    rows = fetch_all(
+        f"SELECT level, id FROM {table} WHERE path IN ({marks}) ORDER BY path DESC", paths
+    )
+    return [[level, pk] for level, pk in rows]
 
 
 def _next_number(org: Organization, today: dt.date) -> str:
@@ -127,16 +132,27 @@ def _next_number(org: Organization, today: dt.date) -> str:
 
 def current_version_id(code: str, day: dt.date) -> int:
     """The id of the version valid on ``day``: one small query; the process itself is cached."""
-    version_id = (
-        ItemVersion.objects.valid_on(day)
-        .filter(item__code=code.upper())
-        .order_by("-valid_from")
-        .values_list("pk", flat=True)
-        .first()
+    versions, items = ItemVersion._meta.db_table, ServiceItem._meta.db_table
+    adapted = connection.ops.adapt_datefield_value(day)
+    rows = fetch_all(
+        f"SELECT v.id FROM {versions} v JOIN {items} i ON i.id = v.item_id "
+        "WHERE i.code = %s AND v.status = 'published' AND v.valid_from <= %s "
+        "AND (v.valid_to IS NULL OR v.valid_to >= %s) ORDER BY v.valid_from DESC LIMIT 1",
+        [code.upper(), adapted, adapted],
     )
-    if version_id is None:
+    if not rows:
         raise NotFound("catalog.item_not_found", f"未找到事项 {code} 在 {day} 有效的已发布版本")
-    return version_id
+    return int(rows[0][0])
+
+
+def _implements(organization_id: int, item_code: str) -> bool:
+    implementations, items = ItemImplementation._meta.db_table, ServiceItem._meta.db_table
+    rows = fetch_all(
+        f"SELECT 1 FROM {implementations} m JOIN {items} i ON i.id = m.item_id "
+        "WHERE m.organization_id = %s AND i.code = %s AND m.active",
+        [organization_id, item_code],
+    )
+    return bool(rows)
 
 
 @dataclass(frozen=True)
@@ -159,8 +175,13 @@ def submit(
         raise InvalidInput(
             "case.idempotency_key", "提交必须带 1–64 个字符的幂等键（idempotency key）"
         )
-    existing = Case.objects.filter(applicant=submission.applicant, idempotency_key=key).first()
-    if existing is not None:
+    table = Case._meta.db_table
+    found = fetch_all(
+        f"SELECT id FROM {table} WHERE applicant_id = %s AND idempotency_key = %s",
+        [submission.applicant.pk, key],
+    )
+    if found:
+        existing = Case.objects.get(pk=found[0][0])
         return _same_submission(existing, submission), False
     org = submission.organization
     day = today or timezone.localdate()
@@ -173,9 +194,7 @@ def submit(
         raise Forbidden("case.forbidden", "只能为本人或经授权委托的申请人提交申请")
     version_id = current_version_id(submission.item_code, day)
     defn = definition_for(version_id)
-    if not ItemImplementation.objects.filter(
-        item__code=defn.item_code, organization=org, active=True
-    ).exists():
+    if not _implements(org.pk, defn.item_code):
         raise InvalidInput("case.not_implemented", f"“{org.name}”不受理“{defn.item_name}”")
     chain = _chain(org)
     state, event = engine.start(

@@ -129,3 +129,10 @@ def get_instance(model: type[ModelT], pk: int, alias: str = "default") -> ModelT
     if row is None:
         return None
     return model.from_db(alias, names, tuple(row.values()))
+
+
+def fetch_all(sql: str, params: Sequence[Any], alias: str = "default") -> list[tuple[Any, ...]]:
+    """Rows of a hand-written query (table names from ``model._meta.db_table``)."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return list(cursor.fetchall())

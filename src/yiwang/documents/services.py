@@ -26,7 +26,7 @@ from django.utils import timezone
 from yiwang.accounts.models import User
 from yiwang.cases.models import Case
 from yiwang.core.errors import Conflict, InvalidInput
-from yiwang.core.fastsql import insert_row
+from yiwang.core.fastsql import fetch_all, insert_row
 from yiwang.documents.context import build_context
 from yiwang.documents.models import Document, DocumentKind
 from yiwang.documents.numbering import format_number, next_sequence
@@ -65,7 +65,8 @@ def issue(
     with transaction.atomic(savepoint=False):
         sequence = next_sequence(organization, document_kind, issued_on.year)
         number = format_number(organization, document_kind, issued_on.year, sequence)
-        if Document.objects.filter(number=number).exists():
+        taken = fetch_all(f"SELECT 1 FROM {Document._meta.db_table} WHERE number = %s", [number])
+        if taken:
             # Two organizations whose names reduce to the same prefix (see numbering): refuse
             # clearly rather than fail on the unique index.
             raise Conflict(
