@@ -228,10 +228,10 @@ def submit(
             _record(case, event, actor, org.name, client_addr)
     except IntegrityError:
         # The same key submitted twice at once: the other request won; answer with its case.
-        existing = Case.objects.filter(applicant=submission.applicant, idempotency_key=key).first()
-        if existing is None:
+        winner = Case.objects.filter(applicant=submission.applicant, idempotency_key=key).first()
+        if winner is None:
             raise
-        return _same_submission(existing, submission), False
+        return _same_submission(winner, submission), False
     return case, True
 
 

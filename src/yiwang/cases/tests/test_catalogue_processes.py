@@ -21,7 +21,7 @@ DEMO_WINDOWS = {"county": "中牟县司法局", "city": "郑州市司法局", "p
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         from django.core.management import call_command
 
@@ -83,7 +83,7 @@ def test_item_runs_from_submission_to_delivery(demo, code, settings):
         perform(case.pk, action, actor)
     case = Case.objects.get(pk=case.pk)
     assert (case.status, case.outcome) == ("delivered", "approved"), code
-    kinds = set(case.documents.values_list("kind", flat=True))  # type: ignore[attr-defined]
+    kinds = set(case.documents.values_list("kind", flat=True))
     assert {"acceptance_notice", "approval_decision"} <= kinds
     report = verify(heads=[(case.pk, case.audit_seq, case.audit_head)])
     assert report.ok, report.first_problem
