@@ -43,6 +43,7 @@ def test_seed_demo_twice_changes_nothing(seeded, capsys):
     )
     assert "新增 0" in out and "更新 0" in out
     assert "43 个事项，新增 0，更新 0，未变 43" in out
+    assert "用户 新增 0，更新 0，未变 52" in out and "users" not in out
 
 
 def test_demo_province_has_real_cities_and_full_counties(seeded):

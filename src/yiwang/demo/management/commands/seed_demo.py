@@ -22,8 +22,11 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {problem}")
             raise CommandError(f"{exc.message}（{exc.code}）") from exc
         self.stdout.write("")
+        from yiwang.demo.seed import PEOPLE_LABELS
+
         self.stdout.write(
-            "演示数据已就绪：" + "；".join(f"{k} {v}" for k, v in summary.parts.items())
+            "演示数据已就绪："
+            + "；".join(f"{PEOPLE_LABELS.get(k, k)} {v}" for k, v in summary.parts.items())
         )
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {summary.password}，{summary.password_note}）：")
