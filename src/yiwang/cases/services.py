@@ -225,7 +225,7 @@ def submit(
             del values["id"]
             case.pk = insert_row(Case, values)
             case._state.adding = False
-            _record(case, event, actor, org.name, client_addr)
+            _record(case, event, actor, client_addr)
     except IntegrityError:
         # The same key submitted twice at once: the other request won; answer with its case.
         winner = Case.objects.filter(applicant=submission.applicant, idempotency_key=key).first()
@@ -241,24 +241,37 @@ def _same_submission(case: Case, submission: Submission) -> Case:
     return case
 
 
-def _record(
-    case: Case, event: engine.Event, actor: engine.Actor, org_name: str, client_addr: str
-) -> None:
-    entry = append_entry(
-        case_id=case.pk,
-        seq=case.audit_seq + 1,
-        prev_hash=case.audit_head,
-        at=timezone.now(),
+def _append(
+    case_id: int,
+    seq: int,
+    prev_hash: str,
+    event: engine.Event,
+    actor: engine.Actor,
+    client_addr: str,
+    at: dt.datetime,
+) -> Any:
+    """The audit entry of one engine event, chained after ``prev_hash``."""
+    return append_entry(
+        case_id=case_id,
+        seq=seq,
+        prev_hash=prev_hash,
+        at=at,
         action=event.action,
         actor_id=actor.user_id,
         actor_name=actor.name,
         organization_id=event.organization_id,
-        organization_name=org_name if event.organization_id else "",
+        organization_name=organization_name(event.organization_id),
         role=event.role,
         reason=event.reason,
         client_addr=client_addr,
         before=dict(event.before),
         after={**event.after, **({"details": dict(event.details)} if event.details else {})},
+    )
+
+
+def _record(case: Case, event: engine.Event, actor: engine.Actor, client_addr: str) -> None:
+    entry = _append(
+        case.pk, case.audit_seq + 1, case.audit_head, event, actor, client_addr, timezone.now()
     )
     update_where(Case, {"audit_seq": entry.seq, "audit_head": entry.hash}, {"id": case.pk})
     case.audit_seq, case.audit_head = entry.seq, entry.hash
@@ -358,25 +371,7 @@ def _perform(
         seq, head = case.audit_seq, case.audit_head
         now = timezone.now()
         for event in events:
-            entry = append_entry(
-                case_id=case.pk,
-                seq=seq + 1,
-                prev_hash=head,
-                at=now,
-                action=event.action,
-                actor_id=actor.user_id,
-                actor_name=actor.name,
-                organization_id=event.organization_id,
-                organization_name=organization_name(event.organization_id),
-                role=event.role,
-                reason=event.reason,
-                client_addr=client_addr,
-                before=dict(event.before),
-                after={
-                    **event.after,
-                    **({"details": dict(event.details)} if event.details else {}),
-                },
-            )
+            entry = _append(case.pk, seq + 1, head, event, actor, client_addr, now)
             seq, head = entry.seq, entry.hash
         # Compare-and-set: only the writer that read this version may write the next one.
         changed = {k: v for k, v in columns.items() if getattr(case, k) != v}
