@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from yiwang.accounts.models import User
@@ -89,7 +91,7 @@ def upload(
         )
     sha256, sm3 = sha256_and_sm3(iter(lambda: upload.read(CHUNK), b""))
     upload.seek(0)
-    with transaction.atomic():
+    with _one_version_at_a_time(), transaction.atomic():
         version = _next_version(case, material)
         row = CaseMaterial(
             case=case,
@@ -119,7 +121,7 @@ def reuse(case: Case, material_name: str, source_id: int, user: User) -> CaseMat
         raise Forbidden("material.not_yours", "只能复用同一申请人以前提交过的材料")
     if source.file_type not in material.file_types:
         raise InvalidInput("material.file_type", f"“{material.name}”不接受该文件类型")
-    with transaction.atomic():
+    with _one_version_at_a_time(), transaction.atomic():
         return CaseMaterial.objects.create(
             case=case,
             material=material,
@@ -133,6 +135,16 @@ def reuse(case: Case, material_name: str, source_id: int, user: User) -> CaseMat
             reused_from=source.reused_from or source,
             uploaded_by=user,
         )
+
+
+@contextmanager
+def _one_version_at_a_time() -> Iterator[None]:
+    """Two uploads of one material at once: the unique (case, material, version) index lets one
+    win; the other gets a clear conflict instead of a server error, and nothing is overwritten."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise Conflict("material.conflict", "该材料正在被同时上传，请刷新后重试") from exc
 
 
 def _next_version(case: Case, material: Material) -> int:

@@ -181,3 +181,22 @@ def test_letters_are_listed_and_downloadable(client, world):
     )
     history = client.get(f"/api/v1/cases/{number}/history", **bearer(world.user)).json()
     assert [h["action"] for h in history] == ["submit", "accept"]
+
+
+def test_a_lost_upload_race_is_a_conflict_and_keeps_the_first_file(client, world, monkeypatch):
+    from yiwang.cases import materials
+
+    headers = bearer(world.user)
+    number = submit(client, world, **headers).json()["number"]
+    url = f"/api/v1/cases/{number}/materials"
+    first = io.BytesIO(PDF)
+    first.name = "a.pdf"
+    assert client.post(url, {"material": "申请书", "file": first}, **headers).status_code == 201
+    # As if another upload took version 2 between our read of the versions and our insert.
+    monkeypatch.setattr(materials, "_next_version", lambda case, material: 1)
+    second = io.BytesIO(PDF + b"%changed\n")
+    second.name = "b.pdf"
+    response = client.post(url, {"material": "申请书", "file": second}, **headers)
+    assert response.status_code == 409 and response.json()["code"] == "material.conflict"
+    assert [m.sha256 for m in CaseMaterial.objects.all()] == [CaseMaterial.objects.get().sha256]
+    assert CaseMaterial.objects.get().file.read() == PDF

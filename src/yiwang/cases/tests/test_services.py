@@ -320,7 +320,9 @@ def test_random_action_sequences_keep_the_chain_verifiable(world):
             except (Forbidden, Conflict, Exception) as exc:  # noqa: B014
                 from yiwang.core.errors import DomainError
 
+                # A refusal is the engine's answer; a failing letter or audit write is a defect.
                 assert isinstance(exc, DomainError), exc
+                assert exc.code.startswith("case."), (exc.code, exc.message)
                 after = Case.objects.get(pk=case.pk)
                 assert after.version == before.version and after.audit_head == before.audit_head
         case.refresh_from_db()
