@@ -78,3 +78,23 @@ def make_staff(db: None):
         return user
 
     return make
+
+
+@pytest.fixture(scope="module")
+def demo_province(django_db_setup, django_db_blocker):
+    """The whole demo (calendar, catalogue, Henan's organizations, staff and applicants), loaded
+    once per test module and removed after it. Tests using it must not leave rows of their own
+    in a committed state (use ``db``, which rolls back)."""
+    import os
+
+    from django.core.management import call_command
+
+    from yiwang.audit.testing import clear_audit_tables
+
+    with django_db_blocker.unblock():
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", stdout=quiet)
+    yield
+    with django_db_blocker.unblock():
+        clear_audit_tables()
+        call_command("flush", interactive=False, verbosity=0)

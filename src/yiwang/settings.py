@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "yiwang.documents",
     "yiwang.demo",
     "yiwang.public",
+    "yiwang.portal",
+    "yiwang.workbench",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "yiwang.core.context_processors.faces",
             ],
         },
     },
@@ -179,7 +182,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
 
 LOGGING = {
     "version": 1,

@@ -764,3 +764,46 @@ def apply(
         details={k: _jsonable(v) for k, v in action.params.items()},
     )
     return new, [event]
+
+
+# Actions people take (the system's own are left out), in the order an action panel lists them.
+PERSON_ACTIONS = (
+    "accept", "accept_with_gaps", "request_supplement", "refuse", "review", "check", "decide",
+    "hand_over", "send_back", "suspend", "resume", "extend", "conclude", "deliver",
+    "supply_supplement", "pledge", "withdraw",
+)  # fmt: skip
+
+
+def available_actions(
+    defn: Definition, state: State, actor: Actor, today: dt.date, calendar: Calendar
+) -> tuple[str, ...]:
+    """The actions ``actor`` may take on ``state`` now, asked of the rules themselves.
+
+    Each action is tried with complete sample input; an action is offered when the rules accept
+    it or only object to that input (which the person then supplies). A refusal for role,
+    organization or state means it is not offered, so no rule is restated here.
+    """
+    later = today + dt.timedelta(days=30)
+    sample_material = sorted(defn.materials)[:1]
+    gap_material = sorted(defn.gap_materials)[:1]
+    earlier = next((st.key for st in defn.steps[1 : state.step_index]), "")
+    samples: dict[str, Mapping[str, Any]] = {
+        "accept_with_gaps": {"materials": gap_material, "due": later},
+        "request_supplement": {"materials": sample_material},
+        "supply_supplement": {"materials": [g["material"] for g in state.gaps][:1]},
+        "decide": {"decision": "deny"},
+        "send_back": {"to_step": earlier},
+        "suspend": {"kind": "site_check"},
+        "deliver": {"method": "online", "served_on": today},
+    }
+    offered = []
+    for kind in PERSON_ACTIONS:
+        action = Action(kind=kind, reason="（试算）", params=samples.get(kind, {}))
+        try:
+            apply(defn, state, action, actor, today, calendar)
+        except InvalidInput:
+            pass  # allowed; the input is the person's to give
+        except DomainError:
+            continue
+        offered.append(kind)
+    return tuple(offered)

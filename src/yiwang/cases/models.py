@@ -228,6 +228,12 @@ class Case(models.Model):
     )
 
     # --- Concurrency and record. ---------------------------------------------------------------
+    query_code = models.CharField(
+        "查询码",
+        max_length=8,
+        blank=True,
+        help_text="打印在回执上的验证码；凭办件编号和查询码可不登录查询进度（自助查询）。",
+    )
     version = models.PositiveIntegerField(
         "版本", default=1, help_text="每次变更加 1；并发修改时只有一方成功。"
     )
@@ -353,3 +359,116 @@ class CaseSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.day} {self.last}"
+
+
+class Draft(models.Model):
+    """An application being filled in (草稿): form data and materials kept until it is submitted.
+
+    Files uploaded to a draft are stored at once (checked and digested as for a case); on
+    submission they become the case's first material versions, by reference, without copying.
+    """
+
+    applicant = models.ForeignKey(
+        "accounts.Applicant",
+        verbose_name="申请人",
+        on_delete=models.PROTECT,
+        related_name="drafts",
+        help_text="以其名义申请的申请人。",
+    )
+    item = models.ForeignKey(
+        "catalog.ServiceItem",
+        verbose_name="事项",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="申请的事项；提交时按当日有效的版本办理。",
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="受理机构",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="向哪个机构申请。",
+    )
+    form_data = models.JSONField("申请表", default=dict, help_text="已填写的内容（含未通过校验的）。")
+    materials = models.JSONField(
+        "材料",
+        default=dict,
+        help_text="材料名称 → 已上传文件（存储名、原文件名、类型、大小、摘要）或复用的材料编号。",
+    )
+    pledged = models.BooleanField("告知承诺", default=False, help_text="是否勾选告知承诺。")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="填写人",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="创建草稿的账号（本人或代办人）。",
+    )
+    case = models.OneToOneField(
+        Case,
+        verbose_name="办件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="draft",
+        help_text="提交后生成的办件；为空表示尚未提交。",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, help_text="草稿创建的时间。")
+    updated_at = models.DateTimeField("保存时间", auto_now=True, help_text="最后一次保存的时间。")
+
+    class Meta:
+        verbose_name = "申请草稿"
+        verbose_name_plural = "申请草稿"
+        indexes = [models.Index(fields=["applicant", "-updated_at"], name="draft_applicant_idx")]
+
+    def __str__(self) -> str:
+        return f"草稿 {self.pk}"
+
+
+class RatingLevel(models.IntegerChoices):
+    VERY_SATISFIED = 5, "非常满意"
+    SATISFIED = 4, "满意"
+    NEUTRAL = 3, "基本满意"
+    DISSATISFIED = 2, "不满意"
+    VERY_DISSATISFIED = 1, "非常不满意"
+
+
+class Rating(models.Model):
+    """The applicant's rating of a concluded case (好差评): once per case, never edited."""
+
+    case = models.OneToOneField(
+        Case,
+        verbose_name="办件",
+        on_delete=models.PROTECT,
+        related_name="rating",
+        help_text="被评价的办件。",
+    )
+    level = models.PositiveSmallIntegerField(
+        "评价等级", choices=RatingLevel.choices, help_text="五级评价：5 非常满意 … 1 非常不满意。"
+    )
+    comment = models.TextField("评价内容", blank=True, max_length=500, help_text="申请人的意见。")
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="被评价机构",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="受理该办件的机构（评价计入其效能）。",
+    )
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="评价人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="作出评价的账号。",
+    )
+    rated_at = models.DateTimeField("评价时间", auto_now_add=True, help_text="作出评价的时间。")
+
+    class Meta:
+        verbose_name = "好差评"
+        verbose_name_plural = "好差评"
+        constraints = [
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="rating_level_range")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.level}"

@@ -22,13 +22,24 @@ def applicant_ids_for(user: User) -> set[int]:
     return own | set(principals.values_list("principal_id", flat=True))
 
 
+def handling_org_ids(case: Case) -> set[int]:
+    """The organizations a case passes through: the accepting one, those of its higher levels
+    that the item's process reaches (from the case's chain), and the current owner."""
+    from yiwang.cases.services import definition_for
+
+    levels = {step.level for step in definition_for(case.item_version_id).steps}
+    on_process = (org_id for level, org_id in case.chain if level in levels)
+    return {case.owner_org_id, case.accepting_org_id, *on_process}
+
+
 def can_view(user: User, case: Case) -> bool:
-    """Applicants see their own cases; staff see cases their organization owns or accepted."""
+    """Applicants see their own cases; staff see the cases that pass through an organization
+    within their reach, so a case stays in view (已办) after it was handed over or sent back."""
     if not user.is_authenticated:
         return False
     if case.applicant_id in applicant_ids_for(user):
         return True
-    orgs = Organization.objects.filter(pk__in={case.owner_org_id, case.accepting_org_id})
+    orgs = Organization.objects.filter(pk__in=handling_org_ids(case))
     return any(access.can_see(user, org) for org in orgs)
 
 

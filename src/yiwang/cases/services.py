@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -130,6 +131,11 @@ def _next_number(org: Organization, today: dt.date) -> str:
     return f"{org.credit_code}{today:%Y%m%d}{last:06d}"
 
 
+def new_query_code() -> str:
+    """The receipt's verification code for the public progress query: 6 random digits."""
+    return f"{secrets.randbelow(10**6):06d}"
+
+
 def current_version_id(code: str, day: dt.date) -> int:
     """The id of the version valid on ``day``: one small query; the process itself is cached."""
     versions, items = ItemVersion._meta.db_table, ServiceItem._meta.db_table
@@ -217,6 +223,7 @@ def submit(
                 accepting_org=org,
                 chain=chain,
                 form_data=dict(submission.form_data),
+                query_code=new_query_code(),
                 **_columns(defn, state),
             )
             now = timezone.now()

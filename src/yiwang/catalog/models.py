@@ -232,6 +232,12 @@ class ItemVersion(models.Model):
     )
     sources = models.JSONField("资料来源", default=list, help_text="各项取值的出处。")
     notes = models.TextField("备注", blank=True, help_text="补充说明。")
+    form = models.JSONField(
+        "申请表",
+        default=dict,
+        blank=True,
+        help_text="申请表的字段定义（类型、标签、必填、格式、可重复的分组），见 docs/catalogue-format.md。",
+    )
 
     objects = ItemVersionQuerySet.as_manager()
 

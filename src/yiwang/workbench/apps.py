@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorkbenchConfig(AppConfig):
+    name = "yiwang.workbench"
+    verbose_name = "审批工作台"
