@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 from yiwang.api.v1 import api
 from yiwang.public.views import home
@@ -10,6 +11,15 @@ admin.site.index_title = "系统管理"
 
 urlpatterns = [
     path("", home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="yiwang/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("yiwang.public.urls")),
+    path("my/", include("yiwang.portal.urls")),
+    path("work/", include("yiwang.workbench.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
