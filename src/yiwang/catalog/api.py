@@ -1,6 +1,7 @@
 """Read-only catalogue API: ``GET /api/v1/items`` and ``GET /api/v1/items/{code}``."""
 
 import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -69,6 +70,10 @@ class ItemDetailOut(ItemSummaryOut):
     valid_to: datetime.date | None = Field(description="本版本失效日期，空为长期")
     legal_basis: str = Field(description="设定依据")
     conditions: list[str] = Field(description="受理条件")
+    form: dict[str, Any] = Field(
+        description="申请表定义：fields 列表（key、label、type、required 等，分组 type 为 group），"
+        "格式见 docs/catalogue-format.md；提交办件时 form_data 按此填写"
+    )
     visits: int = Field(description="到现场次数")
     extension_days: int = Field(description="可延长期限")
     pledge_allowed: bool = Field(description="是否适用告知承诺")
@@ -162,6 +167,7 @@ def get_item(request: HttpRequest, code: str, on: str = "") -> dict[str, object]
         "valid_to": v.valid_to,
         "legal_basis": v.legal_basis,
         "conditions": v.conditions,
+        "form": v.form or {},
         "visits": v.visits,
         "extension_days": v.extension_days,
         "pledge_allowed": v.pledge_allowed,

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from yiwang.catalog.application_form import check_definition
 from yiwang.catalog.models import (
     FILE_TYPES,
     STEP_LEVEL_ORDER,
@@ -35,7 +36,7 @@ ITEM_FIELDS = {
     "code", "basic_code", "name", "name_en", "category", "handling", "fully_online", "visits",
     "legal_basis", "conditions", "materials", "process", "statutory", "promised",
     "extension_days", "pledge_allowed", "fee", "result", "levels", "external_authority",
-    "sources", "notes",
+    "sources", "notes", "form",
 }  # fmt: skip
 MATERIAL_FIELDS = {
     "name", "mandatory", "gap_allowed", "pledge_replaceable", "file_types", "sample", "note",
@@ -174,6 +175,7 @@ def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
     out["sources"] = ck.strings(raw, "sources", item, "", required=False)
     out["notes"] = ck.text(raw, "notes", item, "", required=False)
 
+    out["form"] = _check_form(raw.get("form"), item, ck)
     out["materials"] = _check_materials(raw.get("materials"), item, ck)
     out["process"] = _check_process(raw.get("process"), item, ck)
 
@@ -217,6 +219,14 @@ def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
     # Cross-field rules only where both sides were given, so one omission is one problem.
     _check_consistency(out, item, ck if limits_present else _Checker(), ck)
     return out
+
+
+def _check_form(raw: Any, item: str, ck: _Checker) -> dict[str, Any]:
+    """The application form, normalized; its problems are reported as ``item / form…: why``."""
+    form, problems = check_definition(raw)
+    for problem in problems:
+        ck.add(item, problem.field, problem.message, problem.code)
+    return form
 
 
 def _check_materials(raw: Any, item: str, ck: _Checker) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ keeps exactly the rules it was submitted under. Editing means a new draft.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from typing import Any
 
@@ -272,7 +273,8 @@ class ItemVersion(models.Model):
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any) -> ItemVersion:
         instance = super().from_db(db, field_names, values)
-        instance._stored = dict(zip(field_names, values, strict=True))
+        # Copies, so that a JSON value changed in place still counts as a change.
+        instance._stored = copy.deepcopy(dict(zip(field_names, values, strict=True)))
         return instance
 
     @property
@@ -296,7 +298,9 @@ class ItemVersion(models.Model):
                 )
         self.involved_levels = "," + ",".join(self.levels_in_order()) + ","
         super().save(*args, **kwargs)
-        self._stored = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+        self._stored = copy.deepcopy(
+            {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+        )
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         if not self.is_draft:

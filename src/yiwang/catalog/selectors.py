@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from typing import Any
 
@@ -84,6 +85,7 @@ def version_as_file_item(version: ItemVersion) -> dict[str, Any]:
         "visits": version.visits,
         "legal_basis": version.legal_basis,
         "conditions": list(version.conditions),
+        "form": copy.deepcopy(version.form or {}),
         "materials": [
             {
                 "name": m.name,

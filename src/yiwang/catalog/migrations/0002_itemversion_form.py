@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='itemversion',
-            name='form',
-            field=models.JSONField(blank=True, default=dict, help_text='申请表的字段定义（类型、标签、必填、格式、可重复的分组），见 docs/catalogue-format.md。', verbose_name='申请表'),
+            model_name="itemversion",
+            name="form",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="申请表的字段定义（类型、标签、必填、格式、可重复的分组），见 docs/catalogue-format.md。",
+                verbose_name="申请表",
+            ),
         ),
     ]
