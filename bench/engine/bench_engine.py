@@ -83,13 +83,13 @@ DENY_REASON = "申请人尚有未办结的承办业务且未作出妥善安排�
 SUPPLEMENT_MATERIALS = [
     {"material": "注销事由证明材料", "problem": "解除聘用关系证明未加盖律师事务所公章"}
 ]
+# The application form of SF-LS-003 as the catalogue defines it (checked on submission).
 FORM_DATA = {
-    "lawyer_name": "张伟",
-    "licence_number": "14101201810123456",
-    "law_firm": "河南中原正道律师事务所",
-    "cancellation_ground": "本人不愿继续执业申请注销",
-    "contact_phone": "13837156021",
-    "address": "河南省郑州市金水区花园路 61 号",
+    "licence_no": "14101201810123456",
+    "firm_name": "河南中原正道律师事务所",
+    "reason": "本人不愿继续执业",
+    "reason_detail": "本人因个人原因不再从事律师职业，申请注销执业证书",
+    "cases_settled": True,
 }
 
 

@@ -98,3 +98,41 @@ def demo_province(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         clear_audit_tables()
         call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium driven by Playwright (``YIWANG_CHROMIUM`` overrides the path).
+
+    Playwright's synchronous API runs an event loop in this thread, so Django's guard against
+    database calls from async code is lifted while the browser is open (the tests' own calls
+    are synchronous)."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("YIWANG_CHROMIUM", "/usr/bin/chromium")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=executable,
+                # No sandbox as root in CI; no background connections on a closed network.
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

@@ -11,6 +11,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
@@ -66,14 +67,20 @@ def _require_uploader(case: Case, user: User) -> None:
         raise Conflict("case.invalid_state", "办件已经结束，不能再上传材料")
 
 
-def upload(
-    case: Case, material_name: str, upload: IO[bytes], original_name: str, user: User
-) -> CaseMaterial:
-    """Store one file for one material of the case, as its next version."""
-    _require_uploader(case, user)
-    material = _material(case, material_name)
-    size = upload.seek(0, io.SEEK_END)
-    upload.seek(0)
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file whose content was checked against a material's rules, with its digests."""
+
+    kind: str
+    size: int
+    sha256: str
+    sm3: str
+
+
+def check_file(material: Material, stream: IO[bytes]) -> CheckedFile:
+    """Check one file for one material by its content and size; the stream is left at 0."""
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
     limit = settings.YIWANG_MAX_UPLOAD_BYTES
     if size == 0:
         raise InvalidInput("material.empty", "文件是空的")
@@ -81,7 +88,7 @@ def upload(
         raise InvalidInput(
             "material.too_large", f"文件大小 {size // 1024} KB 超过上限 {limit // 1024 // 1024} MB"
         )
-    kind = sniff(upload)
+    kind = sniff(stream)
     if kind is None or kind not in material.file_types:
         accepted = "、".join(TYPE_LABELS[t] for t in material.file_types)
         found = TYPE_LABELS.get(kind or "", "无法识别的格式")
@@ -89,8 +96,18 @@ def upload(
             "material.file_type",
             f"“{material.name}”只接受 {accepted}；所传文件按内容识别为：{found}",
         )
-    sha256, sm3 = sha256_and_sm3(iter(lambda: upload.read(CHUNK), b""))
-    upload.seek(0)
+    sha256, sm3 = sha256_and_sm3(iter(lambda: stream.read(CHUNK), b""))
+    stream.seek(0)
+    return CheckedFile(kind=kind, size=size, sha256=sha256, sm3=sm3)
+
+
+def upload(
+    case: Case, material_name: str, upload: IO[bytes], original_name: str, user: User
+) -> CaseMaterial:
+    """Store one file for one material of the case, as its next version."""
+    _require_uploader(case, user)
+    material = _material(case, material_name)
+    checked = check_file(material, upload)
     with _one_version_at_a_time(), transaction.atomic():
         version = _next_version(case, material)
         row = CaseMaterial(
@@ -98,15 +115,17 @@ def upload(
             material=material,
             version=version,
             original_name=original_name[:255],
-            file_type=kind,
-            size=size,
-            sha256=sha256,
-            sm3=sm3,
+            file_type=checked.kind,
+            size=checked.size,
+            sha256=checked.sha256,
+            sm3=checked.sm3,
             uploaded_by=user,
         )
         # The stored name carries the case and version; the storage never overwrites a file.
         row.file.save(
-            f"{case.number}-{material.position}-v{version}.{kind}", File(upload), save=False
+            f"{case.number}-{material.position}-v{version}.{checked.kind}",
+            File(upload),
+            save=False,
         )
         row.save()
     return row

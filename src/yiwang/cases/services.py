@@ -24,8 +24,9 @@ from yiwang.accounts.models import AgentAuthorization, Applicant, Role, RoleAssi
 from yiwang.audit.services import append_entry
 from yiwang.cases import engine
 from yiwang.cases.models import OPEN_STATUSES, Case, CaseSequence, Channel
+from yiwang.catalog.application_form import form_definition, validate_form
 from yiwang.catalog.models import ItemImplementation, ItemVersion, ServiceItem
-from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from yiwang.core.fastsql import fetch_all, get_instance, insert_row, select_row, update_where
 from yiwang.organizations.models import Organization
 from yiwang.workcalendar.services import current_calendar
@@ -200,6 +201,7 @@ def submit(
         raise Forbidden("case.forbidden", "只能为本人或经授权委托的申请人提交申请")
     version_id = current_version_id(submission.item_code, day)
     defn = definition_for(version_id)
+    form_data = checked_form(version_id, submission.form_data)
     if not _implements(org.pk, defn.item_code):
         raise InvalidInput("case.not_implemented", f"“{org.name}”不受理“{defn.item_name}”")
     chain = _chain(org)
@@ -222,7 +224,7 @@ def submit(
                 channel=submission.channel,
                 accepting_org=org,
                 chain=chain,
-                form_data=dict(submission.form_data),
+                form_data=form_data,
                 query_code=new_query_code(),
                 **_columns(defn, state),
             )
@@ -240,6 +242,19 @@ def submit(
             raise
         return _same_submission(winner, submission), False
     return case, True
+
+
+def checked_form(version_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The application form checked against the item's definition (the one place it is
+    checked, for pages and API alike): typed values, or every problem at once."""
+    cleaned, errors = validate_form(form_definition(published_version(version_id)), data)
+    if errors:
+        raise InvalidInput(
+            "case.form_invalid",
+            f"申请表有 {len(errors)} 处需要修改",
+            [Problem("form.invalid", message, field=key) for key, message in errors.items()],
+        )
+    return cleaned
 
 
 def _same_submission(case: Case, submission: Submission) -> Case:

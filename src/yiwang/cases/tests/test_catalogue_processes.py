@@ -12,6 +12,7 @@ from yiwang.audit.services import verify
 from yiwang.cases import engine
 from yiwang.cases.models import Case
 from yiwang.cases.services import Submission, definition_for, perform, submit
+from yiwang.catalog.application_form import example_data, form_definition
 from yiwang.catalog.models import ItemImplementation, ItemVersion
 from yiwang.catalog.tests.test_import import REFERENCE_CODES
 from yiwang.organizations.models import Organization
@@ -57,7 +58,8 @@ def test_item_runs_from_submission_to_delivery(demo, code, settings):
     case, created = submit(
         agent_user,
         Submission(item_code=code, organization=window, applicant=firm,
-                   agent=Applicant.objects.get(user=agent_user), idempotency_key=uuid.uuid4().hex, form_data={}),
+                   agent=Applicant.objects.get(user=agent_user), idempotency_key=uuid.uuid4().hex,
+                   form_data=example_data(form_definition(version))),
     )  # fmt: skip
     assert created
     for _ in range(len(defn.steps) + 3):

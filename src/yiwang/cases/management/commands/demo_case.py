@@ -13,6 +13,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from yiwang.accounts.models import Applicant, User
 from yiwang.cases import engine
@@ -89,7 +90,7 @@ class Command(BaseCommand):
                 applicant=firm,
                 agent=Applicant.objects.filter(user=applicant_user).first(),
                 idempotency_key=f"demo-{uuid.uuid4().hex[:12]}",
-                form_data={"firm_name": firm.name, "partners": ["张伟", "李娜", "王建国"]},
+                form_data=_law_firm_form(firm.name),
                 channel=Channel.ONLINE,
             ),
             today=day,
@@ -129,3 +130,29 @@ class Command(BaseCommand):
         self.stdout.write(f"审计记录 {final.audit_seq} 条，链头 SM3 {final.audit_head[:16]}…")
         for number, kind in documents:
             self.stdout.write(f"文书：{number}（{kind}）")
+
+
+def _law_firm_form(firm_name: str) -> dict[str, Any]:
+    """The item's own example answers, for this firm and three partners (律师法 第15条)."""
+    from yiwang.catalog.application_form import example_data, form_definition
+    from yiwang.catalog.models import ItemVersion
+
+    version = ItemVersion.objects.valid_on(timezone.localdate()).get(item__code=ITEM)
+    data = example_data(form_definition(version))
+    first = data["partners"][0]
+    partners = [
+        {**first, "name": "张伟", "id_number": "11010519491231002X"},
+        {
+            **first,
+            "name": "李娜",
+            "id_number": "110105198001010016",
+            "licence_no": "14101201100000002",
+        },
+        {
+            **first,
+            "name": "王建国",
+            "id_number": "410102197503150016",
+            "licence_no": "14101201100000003",
+        },
+    ]
+    return {**data, "firm_name": firm_name, "organization": "普通合伙", "partners": partners}

@@ -1,0 +1,66 @@
+"""An applicant opens an account with their real identity; bad input is reported field by field."""
+
+from __future__ import annotations
+
+import pytest
+
+from yiwang.accounts.models import Applicant, ApplicantKind, User
+from yiwang.accounts.services import register_applicant
+from yiwang.core.errors import InvalidInput
+
+GOOD = {
+    "username": "wang.fang",
+    "password": "Huanghe-2026!",
+    "full_name": "王芳",
+    "id_number": "11010519491231002X",  # the GB 11643 example
+    "phone": "13812345678",
+}
+
+
+@pytest.mark.django_db
+def test_registration_creates_the_user_and_their_applicant_record():
+    user = register_applicant(**GOOD)
+    assert user.check_password(GOOD["password"])
+    applicant = Applicant.objects.get(user=user)
+    assert (applicant.kind, applicant.name, applicant.id_number) == (
+        ApplicantKind.PERSON,
+        "王芳",
+        "11010519491231002X",
+    )
+
+
+@pytest.mark.django_db
+def test_every_problem_is_reported_at_once_with_its_field_and_nothing_is_stored():
+    with pytest.raises(InvalidInput) as caught:
+        register_applicant(
+            username="x",
+            password="123",
+            full_name="王",
+            id_number="110105194912310021",
+            phone="123",
+        )
+    fields = {p.field: p.message for p in caught.value.problems}
+    assert set(fields) == {"username", "full_name", "id_number", "phone", "password"}
+    assert "校验位" in fields["id_number"]
+    assert not User.objects.exists() and not Applicant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_taken_username_or_identity_is_refused():
+    register_applicant(**GOOD)
+    with pytest.raises(InvalidInput) as caught:
+        register_applicant(**{**GOOD, "username": "WANG.FANG", "id_number": "110105198001010016"})
+    assert [p.code for p in caught.value.problems] == ["account.username_taken"]
+    with pytest.raises(InvalidInput) as caught:
+        register_applicant(**{**GOOD, "username": "wang.fang2"})
+    assert [p.code for p in caught.value.problems] == ["account.id_number_taken"]
+
+
+@pytest.mark.django_db
+def test_a_person_known_from_the_window_gets_their_existing_record():
+    known = Applicant.objects.create(
+        kind=ApplicantKind.PERSON, name="王芳", id_number="11010519491231002X"
+    )
+    user = register_applicant(**GOOD)
+    known.refresh_from_db()
+    assert known.user_id == user.pk and Applicant.objects.count() == 1

@@ -1,0 +1,374 @@
+"""The applicant portal through Django's test client on the demo province: apply, answer a
+supplement, withdraw, download, rate; and every refusal to reach someone else's case."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from yiwang.accounts.models import Applicant, User
+from yiwang.cases import drafts, engine
+from yiwang.cases.models import Case, CaseMaterial, Draft, Rating, Status
+from yiwang.cases.services import perform
+from yiwang.catalog.application_form import example_data, form_definition
+from yiwang.organizations.models import Organization
+from yiwang.portal.tests.conftest import pdf
+
+pytestmark = pytest.mark.django_db
+
+ITEM = "SF-LS-006"  # 律师事务所设立许可: county window → city review → province decision
+
+
+@pytest.fixture
+def zhang(demo_province) -> User:
+    return User.objects.get(username="zhang.wei")
+
+
+@pytest.fixture
+def firm(demo_province) -> Applicant:
+    return Applicant.objects.get(name="河南中原正道律师事务所")
+
+
+@pytest.fixture
+def zhongmou(demo_province) -> Organization:
+    return Organization.objects.get(name="中牟县司法局")
+
+
+def _post_form(version, **overrides):
+    """The example form of the item as the browser posts it (flat names)."""
+    data = example_data(form_definition(version))
+    post: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, list):
+            for i, row in enumerate(value):
+                for field, cell in row.items():
+                    post[f"{key}-{i}-{field}"] = str(cell)
+        elif isinstance(value, bool):
+            if value:
+                post[key] = "on"
+        else:
+            post[key] = str(value)
+    post.update(overrides)
+    return post
+
+
+def _ready_draft(zhang, firm, zhongmou) -> Draft:
+    draft = drafts.start(zhang, ITEM, zhongmou, firm)
+    version = drafts.current_version(ITEM)
+    drafts.save(draft, zhang, example_data(form_definition(version)))
+    for material in version.materials.filter(mandatory=True):
+        drafts.upload(draft, material.name, pdf(), f"{material.name}.pdf", zhang)
+    return draft
+
+
+def _submitted(zhang, firm, zhongmou) -> Case:
+    return drafts.submit_draft(_ready_draft(zhang, firm, zhongmou), zhang)
+
+
+def _staff(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def _to_delivery(case: Case) -> Case:
+    """Accept at the county, review and check at the city, decide at the province, conclude and
+    deliver: the whole process of the item, through the services."""
+    steps = [
+        ("zhongmou.clerk", engine.Action("accept")),
+        ("zhengzhou.handler", engine.Action("review")),
+        ("zhengzhou.reviewer", engine.Action("hand_over")),
+        ("henan.leader", engine.Action("decide", params={"decision": "approve"})),
+        ("henan.clerk", engine.Action("conclude")),
+        ("henan.clerk", engine.Action("deliver", params={"method": "online"})),
+    ]
+    for username, action in steps:
+        case = perform(case.pk, action, _staff(username))
+    return case
+
+
+# --- Applying ---------------------------------------------------------------------------------
+
+
+def test_apply_opens_a_draft_for_the_chosen_window_and_applicant(client_for, firm, zhongmou):
+    client = client_for("zhang.wei")
+    page = client.get(reverse("portal:apply", args=[ITEM]))
+    assert page.status_code == 200 and "中牟县司法局" in page.content.decode()
+    answer = client.post(
+        reverse("portal:apply", args=[ITEM]),
+        {"organization": zhongmou.pk, "applicant": firm.pk},
+    )
+    draft = Draft.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == reverse(
+        "portal:draft", args=[draft.pk]
+    )
+    assert (draft.applicant, draft.organization, draft.item.code) == (firm, zhongmou, ITEM)
+
+
+def test_a_half_filled_form_is_kept_on_a_validation_error(client_for, zhang, firm, zhongmou):
+    draft = drafts.start(zhang, ITEM, zhongmou, firm)
+    version = drafts.current_version(ITEM)
+    post = _post_form(version)
+    first_text = next(k for k, v in post.items() if v and "-" not in k)
+    typed = {**post, "partners-0-id_number": "110105194912310021", "submit": "1"}
+    page = client_for("zhang.wei").post(reverse("portal:draft", args=[draft.pk]), typed)
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert "110105194912310021" in html and post[first_text] in html  # nothing typed is lost
+    assert 'aria-invalid="true"' in html
+    draft.refresh_from_db()
+    assert draft.form_data["partners"][0]["id_number"] == "110105194912310021"
+    assert draft.case_id is None
+
+
+def test_add_row_renders_one_more_partner_row(client_for, zhang, firm, zhongmou):
+    draft = drafts.start(zhang, ITEM, zhongmou, firm)
+    version = drafts.current_version(ITEM)
+    post = _post_form(version)
+    rows = len({k.split("-")[1] for k in post if k.startswith("partners-")})
+    page = client_for("zhang.wei").post(
+        reverse("portal:draft", args=[draft.pk]), {**post, "add_row": "partners"}
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f'name="partners-{rows}-' in html and f'name="partners-{rows + 1}-' not in html
+
+
+def test_upload_checks_the_content_and_answers_htmx_with_the_row(client_for, zhang, firm, zhongmou):
+    draft = drafts.start(zhang, ITEM, zhongmou, firm)
+    client = client_for("zhang.wei")
+    url = reverse("portal:draft_material", args=[draft.pk, 1])
+    fake = client.post(url, {"file": pdf("伪装.pdf", b"")}, HTTP_HX_REQUEST="true")
+    assert fake.status_code == 200  # a real PDF header: accepted
+    draft.refresh_from_db()
+    assert draft.materials["申请书"]["file_type"] == "pdf"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = SimpleUploadedFile("申请书.pdf", b"just text, not a PDF", content_type="application/pdf")
+    refused = client.post(url, {"file": text}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 422
+    assert "按内容识别为：无法识别的格式" in refused.content.decode()
+    draft.refresh_from_db()
+    assert draft.materials["申请书"]["file_type"] == "pdf"  # the earlier file is kept
+
+
+def test_submitting_gives_the_receipt_at_once_and_attaches_the_files(
+    client_for, zhang, firm, zhongmou
+):
+    draft = _ready_draft(zhang, firm, zhongmou)
+    version = drafts.current_version(ITEM)
+    client = client_for("zhang.wei")
+    answer = client.post(
+        reverse("portal:draft", args=[draft.pk]), {**_post_form(version), "submit": "1"}
+    )
+    case = Case.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == reverse(
+        "portal:case", args=[case.number]
+    )
+    page = client.get(answer["Location"])
+    html = page.content.decode()
+    assert case.number in html and case.query_code in html and len(case.query_code) == 6
+    assert case.status == Status.SUBMITTED and case.applicant == firm
+    assert case.agent == Applicant.objects.get(user=zhang)
+    assert (
+        CaseMaterial.objects.filter(case=case, version=1).count()
+        == version.materials.filter(mandatory=True).count()
+    )
+    # A second click gives the same case, not a second one.
+    again = client.post(
+        reverse("portal:draft", args=[draft.pk]), {**_post_form(version), "submit": "1"}
+    )
+    assert again.status_code == 302 and Case.objects.count() == 1
+
+
+def test_submitting_without_a_mandatory_material_names_it(zhang, firm, zhongmou):
+    draft = drafts.start(zhang, ITEM, zhongmou, firm)
+    drafts.save(draft, zhang, example_data(form_definition(drafts.current_version(ITEM))))
+    from yiwang.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as caught:
+        drafts.submit_draft(draft, zhang)
+    assert caught.value.code == "draft.materials_missing" and "申请书" in caught.value.message
+    assert not Case.objects.exists()
+
+
+def test_a_material_of_an_earlier_case_is_offered_and_reused_without_upload(
+    client_for, zhang, firm, zhongmou
+):
+    earlier = _submitted(zhang, firm, zhongmou)
+    source = CaseMaterial.objects.get(case=earlier, material__name="申请书")
+    draft = drafts.start(zhang, ITEM, zhongmou, firm)
+    client = client_for("zhang.wei")
+    page = client.get(reverse("portal:draft", args=[draft.pk]))
+    assert f'value="{source.pk}"' in page.content.decode()
+    client.post(reverse("portal:draft_material", args=[draft.pk, 1]), {"reuse": source.pk})
+    draft.refresh_from_db()
+    assert draft.materials["申请书"]["reuse"] == source.pk
+
+
+# --- One case ---------------------------------------------------------------------------------
+
+
+def test_answering_a_supplement_request_in_place(client_for, zhang, firm, zhongmou):
+    case = _submitted(zhang, firm, zhongmou)
+    perform(
+        case.pk,
+        engine.Action("request_supplement", "材料不清晰",
+                      {"materials": [{"material": "资产证明", "problem": "验资报告缺少签章页"}]}),
+        _staff("zhongmou.clerk"),
+    )  # fmt: skip
+    client = client_for("zhang.wei")
+    page = client.get(reverse("portal:case", args=[case.number])).content.decode()
+    assert "验资报告缺少签章页" in page and "提交补正材料" in page
+    position = case.item_version.materials.get(name="资产证明").position
+    client.post(
+        reverse("portal:case_material", args=[case.number, position]), {"file": pdf(body=b"2")}
+    )
+    assert CaseMaterial.objects.filter(case=case, material__name="资产证明").count() == 2
+    case.refresh_from_db()
+    client.post(
+        reverse("portal:case_act", args=[case.number, "supply_supplement"]),
+        {"version": case.version},
+    )
+    case.refresh_from_db()
+    assert case.status == Status.SUBMITTED and case.supplement == []
+
+
+def test_withdraw_before_acceptance_only(client_for, zhang, firm, zhongmou):
+    case = _submitted(zhang, firm, zhongmou)
+    client = client_for("zhang.wei")
+    assert "撤回申请" in client.get(reverse("portal:case", args=[case.number])).content.decode()
+    client.post(
+        reverse("portal:case_act", args=[case.number, "withdraw"]), {"version": case.version}
+    )
+    case.refresh_from_db()
+    assert case.status == Status.WITHDRAWN
+    other = _submitted(zhang, firm, zhongmou)
+    perform(other.pk, engine.Action("accept"), _staff("zhongmou.clerk"))
+    page = client.get(reverse("portal:case", args=[other.number])).content.decode()
+    assert "撤回申请" not in page
+
+
+def test_stale_version_is_a_clear_message_and_changes_nothing(client_for, zhang, firm, zhongmou):
+    case = _submitted(zhang, firm, zhongmou)
+    stale = case.version
+    perform(case.pk, engine.Action("accept"), _staff("zhongmou.clerk"))
+    client = client_for("zhang.wei")
+    answer = client.post(
+        reverse("portal:case_act", args=[case.number, "withdraw"]), {"version": stale}, follow=True
+    )
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS
+    assert "已被他人处理" in answer.content.decode() or "受理后不能撤回" in answer.content.decode()
+
+
+def test_download_the_decision_letter_and_rate_once(client_for, zhang, firm, zhongmou, settings):
+    settings.YIWANG_RENDER_DOCUMENTS_INLINE = False
+    case = _to_delivery(_submitted(zhang, firm, zhongmou))
+    client = client_for("zhang.wei")
+    page = client.get(reverse("portal:case", args=[case.number])).content.decode()
+    decision = case.documents.get(kind="approval_decision")
+    assert decision.number in page and "提交评价" in page
+    letter = client.get(reverse("portal:document", args=[case.number, decision.pk]))
+    assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
+    bad = client.post(reverse("portal:rate", args=[case.number]), {"level": 2}, follow=True)
+    assert "请写明原因" in bad.content.decode() and not Rating.objects.exists()
+    client.post(reverse("portal:rate", args=[case.number]), {"level": 5, "comment": "很快"})
+    again = client.post(
+        reverse("portal:rate", args=[case.number]), {"level": 1, "comment": "x"}, follow=True
+    )
+    rating = Rating.objects.get()
+    assert (rating.level, rating.comment, rating.organization_id) == (5, "很快", zhongmou.pk)
+    assert "只能评价一次" in again.content.decode()
+
+
+def test_rating_is_refused_before_the_case_ends(zhang, firm, zhongmou):
+    from yiwang.cases.ratings import rate
+    from yiwang.core.errors import Conflict
+
+    case = _submitted(zhang, firm, zhongmou)
+    with pytest.raises(Conflict):
+        rate(case, zhang, 5)
+
+
+# --- Refusals ---------------------------------------------------------------------------------
+
+
+def test_another_applicant_cannot_reach_the_case_by_url_guessing(
+    client_for, zhang, firm, zhongmou, settings
+):
+    settings.YIWANG_RENDER_DOCUMENTS_INLINE = False
+    case = _to_delivery(_submitted(zhang, firm, zhongmou))
+    document = case.documents.first()
+    draft = drafts.start(zhang, ITEM, zhongmou, firm)
+    li = client_for("li.na")
+    gets = [
+        reverse("portal:case", args=[case.number]),
+        reverse("portal:receipt", args=[case.number]),
+        reverse("portal:document", args=[case.number, document.pk]),
+        reverse("portal:draft", args=[draft.pk]),
+    ]
+    for url in gets:
+        answer = li.get(url)
+        assert answer.status_code == 403, url
+        assert case.query_code not in answer.content.decode()
+    posts = [
+        (reverse("portal:case_act", args=[case.number, "withdraw"]), {}),
+        (reverse("portal:case_material", args=[case.number, 1]), {"file": pdf()}),
+        (reverse("portal:rate", args=[case.number]), {"level": 1, "comment": "x"}),
+        (reverse("portal:draft", args=[draft.pk]), {"submit": "1"}),
+        (reverse("portal:draft_material", args=[draft.pk, 1]), {"file": pdf()}),
+    ]
+    for url, data in posts:
+        assert li.post(url, data).status_code == 403, url
+    assert not Rating.objects.exists() and CaseMaterial.objects.filter(case=case).count() == 5
+    assert Draft.objects.get(pk=draft.pk).materials == {}
+
+
+def test_staff_and_anonymous_are_kept_out_of_applicant_pages(
+    client, client_for, zhang, firm, zhongmou
+):
+    case = _submitted(zhang, firm, zhongmou)
+    url = reverse("portal:case", args=[case.number])
+    assert client.get(url).status_code == 302  # to the login page
+    assert client_for("zhongmou.clerk").get(url).status_code == 403  # staff use the workbench
+
+
+def test_an_unknown_case_number_is_404(client_for, demo_province):
+    assert client_for("zhang.wei").get(reverse("portal:case", args=["NOPE"])).status_code == 404
+
+
+# --- Query counts -----------------------------------------------------------------------------
+
+
+def test_my_cases_and_case_page_queries_do_not_grow_with_rows(
+    client_for, zhang, firm, zhongmou, django_assert_max_num_queries, settings
+):
+    settings.YIWANG_RENDER_DOCUMENTS_INLINE = False
+    client = client_for("zhang.wei")
+    case = _to_delivery(_submitted(zhang, firm, zhongmou))
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("portal:my_cases"))
+    with django_assert_max_num_queries(30) as one:
+        client.get(reverse("portal:case", args=[case.number]))
+    for _ in range(4):
+        _to_delivery(_submitted(zhang, firm, zhongmou))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("portal:my_cases"))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(reverse("portal:case", args=[case.number]))
+
+
+def test_receipt_shows_the_query_code(client_for, zhang, firm, zhongmou):
+    case = _submitted(zhang, firm, zhongmou)
+    page = (
+        client_for("zhang.wei").get(reverse("portal:receipt", args=[case.number])).content.decode()
+    )
+    assert case.number in page and case.query_code in page
+
+
+def test_drafts_are_listed_until_submitted(client_for, zhang, firm, zhongmou):
+    draft = drafts.start(zhang, ITEM, zhongmou, firm)
+    client = client_for("zhang.wei")
+    assert (
+        reverse("portal:draft", args=[draft.pk])
+        in client.get(reverse("portal:my_cases")).content.decode()
+    )
