@@ -13,7 +13,9 @@ urlpatterns = [
     path("", home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="yiwang/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="yiwang/login.html", redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -328,3 +328,33 @@ def reuse_material(request: HttpRequest, number: str, body: ReuseIn) -> Status[d
     case = case_for(request.user, number)  # type: ignore[arg-type]
     row = materials.reuse(case, body.material, body.source_id, request.user)  # type: ignore[arg-type]
     return Status(201, _material_out(row))
+
+
+class RatingIn(Schema):
+    level: int = Field(description="评价等级：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意")
+    comment: str = Field("", description="评价内容（不满意、非常不满意时必填，最多 500 字）")
+
+
+class RatingOut(Schema):
+    level: int = Field(description="评价等级")
+    level_label: str = Field(description="评价等级名称")
+    comment: str = Field(description="评价内容")
+    rated_at: dt.datetime = Field(description="评价时间")
+
+
+@router.post("/{number}/rating", response={201: RatingOut}, summary="服务评价（好差评）")
+def rate_case(request: HttpRequest, number: str, body: RatingIn) -> Status[dict[str, Any]]:
+    """申请人（或其代办人）在办结后对办件作出一次评价；重复评价返回 409。"""
+    from yiwang.cases.ratings import rate
+
+    case = case_for(request.user, number)  # type: ignore[arg-type]
+    rating = rate(case, request.user, body.level, body.comment)  # type: ignore[arg-type]
+    return Status(
+        201,
+        {
+            "level": rating.level,
+            "level_label": rating.get_level_display(),
+            "comment": rating.comment,
+            "rated_at": rating.rated_at,
+        },
+    )

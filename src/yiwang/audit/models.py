@@ -131,6 +131,8 @@ class AuditEntry(AppendOnlyModel):
             models.UniqueConstraint(fields=["case_id", "seq"], name="audit_entry_case_seq_unique"),
             models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_entry_seq_from_1"),
         ]
+        # The workbench's done list (已办): the cases one person acted on, newest first.
+        indexes = [models.Index(fields=["actor_id", "case_id", "id"], name="audit_actor_case_idx")]
 
     def __str__(self) -> str:
         return f"办件 {self.case_id} 第 {self.seq} 条：{self.action}"

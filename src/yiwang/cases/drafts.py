@@ -268,4 +268,3 @@ def open_drafts(user: User) -> QuerySet[Draft]:
         .select_related("item", "organization", "applicant")
         .order_by("-updated_at")
     )
-

@@ -546,6 +546,8 @@ def _hand_over(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     _require_status(s, (IN_PROGRESS,), "移送")
     step = _step(defn, s)
     _require_staff(actor, s, step.role, "移送")
+    if s.step_index + 1 >= len(defn.steps):
+        raise _wrong_state("已是最后一个环节，没有可以移送的下一环节")
     following = defn.steps[s.step_index + 1]
     if LEVEL_ORDER.get(following.level, -1) <= LEVEL_ORDER.get(step.level, -1):
         raise _wrong_state("下一环节仍在本级办理，无需移送")
@@ -774,6 +776,12 @@ PERSON_ACTIONS = (
 )  # fmt: skip
 
 
+# Refusals that concern the item, not the input: the action does not exist for it.
+NOT_APPLICABLE = frozenset(
+    {"case.pledge_not_allowed", "case.gaps_not_allowed", "case.extension_not_allowed"}
+)
+
+
 def available_actions(
     defn: Definition, state: State, actor: Actor, today: dt.date, calendar: Calendar
 ) -> tuple[str, ...]:
@@ -798,11 +806,15 @@ def available_actions(
     }
     offered = []
     for kind in PERSON_ACTIONS:
+        if kind == "send_back" and not earlier:
+            continue  # nothing between acceptance and this step to return to
         action = Action(kind=kind, reason="（试算）", params=samples.get(kind, {}))
         try:
             apply(defn, state, action, actor, today, calendar)
-        except InvalidInput:
-            pass  # allowed; the input is the person's to give
+        except InvalidInput as refusal:
+            if refusal.code in NOT_APPLICABLE:
+                continue
+            # Otherwise allowed; the input is the person's to give.
         except DomainError:
             continue
         offered.append(kind)

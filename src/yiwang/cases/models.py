@@ -256,6 +256,10 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["owner_org", "status", "step_due"], name="case_queue_idx"),
+            # A person's queue: their organizations, the steps their roles own, by deadline.
+            models.Index(
+                fields=["owner_org", "status", "step_key", "step_due"], name="case_step_queue_idx"
+            ),
             models.Index(
                 fields=["statutory_due"],
                 name="case_open_statutory_idx",
@@ -389,7 +393,9 @@ class Draft(models.Model):
         related_name="+",
         help_text="向哪个机构申请。",
     )
-    form_data = models.JSONField("申请表", default=dict, help_text="已填写的内容（含未通过校验的）。")
+    form_data = models.JSONField(
+        "申请表", default=dict, help_text="已填写的内容（含未通过校验的）。"
+    )
     materials = models.JSONField(
         "材料",
         default=dict,
@@ -467,7 +473,9 @@ class Rating(models.Model):
         verbose_name = "好差评"
         verbose_name_plural = "好差评"
         constraints = [
-            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="rating_level_range")
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5), name="rating_level_range"
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from yiwang.public import views
 
 app_name = "public"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("items/<str:code>/", views.item_guide, name="item_guide"),
+    path("items/<str:code>/qr.svg", views.item_qr, name="item_qr"),
+    path(
+        "items/<str:code>/samples/<int:position>.pdf",
+        views.material_sample,
+        name="material_sample",
+    ),
+    path("progress/", views.progress, name="progress"),
+]

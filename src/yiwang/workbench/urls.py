@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from yiwang.workbench import views
 
 app_name = "workbench"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("done/", views.done, name="done"),
+    path("cases/<str:number>/", views.case, name="case"),
+    path("cases/<str:number>/act/<str:action>", views.act, name="act"),
+    path("cases/<str:number>/materials/<int:material_id>", views.material, name="material"),
+    path("cases/<str:number>/documents/<int:document_id>.pdf", views.document, name="document"),
+]

@@ -6,57 +6,208 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_apitoken'),
-        ('cases', '0001_initial'),
-        ('catalog', '0002_itemversion_form'),
-        ('organizations', '0001_initial'),
+        ("accounts", "0002_apitoken"),
+        ("cases", "0001_initial"),
+        ("catalog", "0002_itemversion_form"),
+        ("organizations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='query_code',
-            field=models.CharField(blank=True, help_text='打印在回执上的验证码；凭办件编号和查询码可不登录查询进度（自助查询）。', max_length=8, verbose_name='查询码'),
+            model_name="case",
+            name="query_code",
+            field=models.CharField(
+                blank=True,
+                help_text="打印在回执上的验证码；凭办件编号和查询码可不登录查询进度（自助查询）。",
+                max_length=8,
+                verbose_name="查询码",
+            ),
         ),
         migrations.CreateModel(
-            name='Draft',
+            name="Draft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('form_data', models.JSONField(default=dict, help_text='已填写的内容（含未通过校验的）。', verbose_name='申请表')),
-                ('materials', models.JSONField(default=dict, help_text='材料名称 → 已上传文件（存储名、原文件名、类型、大小、摘要）或复用的材料编号。', verbose_name='材料')),
-                ('pledged', models.BooleanField(default=False, help_text='是否勾选告知承诺。', verbose_name='告知承诺')),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='草稿创建的时间。', verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='最后一次保存的时间。', verbose_name='保存时间')),
-                ('applicant', models.ForeignKey(help_text='以其名义申请的申请人。', on_delete=django.db.models.deletion.PROTECT, related_name='drafts', to='accounts.applicant', verbose_name='申请人')),
-                ('case', models.OneToOneField(blank=True, help_text='提交后生成的办件；为空表示尚未提交。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='draft', to='cases.case', verbose_name='办件')),
-                ('created_by', models.ForeignKey(help_text='创建草稿的账号（本人或代办人）。', on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='填写人')),
-                ('item', models.ForeignKey(help_text='申请的事项；提交时按当日有效的版本办理。', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.serviceitem', verbose_name='事项')),
-                ('organization', models.ForeignKey(help_text='向哪个机构申请。', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='受理机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "form_data",
+                    models.JSONField(
+                        default=dict,
+                        help_text="已填写的内容（含未通过校验的）。",
+                        verbose_name="申请表",
+                    ),
+                ),
+                (
+                    "materials",
+                    models.JSONField(
+                        default=dict,
+                        help_text="材料名称 → 已上传文件（存储名、原文件名、类型、大小、摘要）或复用的材料编号。",
+                        verbose_name="材料",
+                    ),
+                ),
+                (
+                    "pledged",
+                    models.BooleanField(
+                        default=False, help_text="是否勾选告知承诺。", verbose_name="告知承诺"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, help_text="草稿创建的时间。", verbose_name="创建时间"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        auto_now=True, help_text="最后一次保存的时间。", verbose_name="保存时间"
+                    ),
+                ),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        help_text="以其名义申请的申请人。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="drafts",
+                        to="accounts.applicant",
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="提交后生成的办件；为空表示尚未提交。",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="draft",
+                        to="cases.case",
+                        verbose_name="办件",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        help_text="创建草稿的账号（本人或代办人）。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="填写人",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        help_text="申请的事项；提交时按当日有效的版本办理。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.serviceitem",
+                        verbose_name="事项",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        help_text="向哪个机构申请。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.organization",
+                        verbose_name="受理机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申请草稿',
-                'verbose_name_plural': '申请草稿',
-                'indexes': [models.Index(fields=['applicant', '-updated_at'], name='draft_applicant_idx')],
+                "verbose_name": "申请草稿",
+                "verbose_name_plural": "申请草稿",
+                "indexes": [
+                    models.Index(fields=["applicant", "-updated_at"], name="draft_applicant_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Rating',
+            name="Rating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(choices=[(5, '非常满意'), (4, '满意'), (3, '基本满意'), (2, '不满意'), (1, '非常不满意')], help_text='五级评价：5 非常满意 … 1 非常不满意。', verbose_name='评价等级')),
-                ('comment', models.TextField(blank=True, help_text='申请人的意见。', max_length=500, verbose_name='评价内容')),
-                ('rated_at', models.DateTimeField(auto_now_add=True, help_text='作出评价的时间。', verbose_name='评价时间')),
-                ('case', models.OneToOneField(help_text='被评价的办件。', on_delete=django.db.models.deletion.PROTECT, related_name='rating', to='cases.case', verbose_name='办件')),
-                ('organization', models.ForeignKey(help_text='受理该办件的机构（评价计入其效能）。', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='被评价机构')),
-                ('rated_by', models.ForeignKey(help_text='作出评价的账号。', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='评价人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (5, "非常满意"),
+                            (4, "满意"),
+                            (3, "基本满意"),
+                            (2, "不满意"),
+                            (1, "非常不满意"),
+                        ],
+                        help_text="五级评价：5 非常满意 … 1 非常不满意。",
+                        verbose_name="评价等级",
+                    ),
+                ),
+                (
+                    "comment",
+                    models.TextField(
+                        blank=True,
+                        help_text="申请人的意见。",
+                        max_length=500,
+                        verbose_name="评价内容",
+                    ),
+                ),
+                (
+                    "rated_at",
+                    models.DateTimeField(
+                        auto_now_add=True, help_text="作出评价的时间。", verbose_name="评价时间"
+                    ),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        help_text="被评价的办件。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rating",
+                        to="cases.case",
+                        verbose_name="办件",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        help_text="受理该办件的机构（评价计入其效能）。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.organization",
+                        verbose_name="被评价机构",
+                    ),
+                ),
+                (
+                    "rated_by",
+                    models.ForeignKey(
+                        help_text="作出评价的账号。",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评价人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '好差评',
-                'verbose_name_plural': '好差评',
-                'constraints': [models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 5)), name='rating_level_range')],
+                "verbose_name": "好差评",
+                "verbose_name_plural": "好差评",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("level__gte", 1), ("level__lte", 5)),
+                        name="rating_level_range",
+                    )
+                ],
             },
         ),
     ]

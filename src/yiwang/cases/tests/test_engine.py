@@ -364,6 +364,11 @@ def test_random_sequences_keep_the_invariants(start, steps):
     for attempt, who, wait in steps:
         today = today + dt.timedelta(days=wait)
         action, actor = ATTEMPTS[attempt], ACTORS[who]
+        # The action panel asks the rules of every state: never an error, nothing to outsiders.
+        for probe in ACTORS:
+            offered = engine.available_actions(LAW_FIRM, state, probe, today, CAL)
+            if probe in (OTHER_CLERK, STRANGER, SYSTEM):
+                assert offered == ()
         try:
             new, events = engine.apply(LAW_FIRM, state, action, actor, today, CAL)
         except DomainError:
@@ -386,3 +391,26 @@ def test_random_sequences_keep_the_invariants(start, steps):
             assert counted == 30 + state.extension_days + state.paused_workdays
         if state.status == "suspended":
             assert state.statutory_due is None and state.step_due is None
+
+
+def test_available_actions_follow_the_journey():
+    def offered(state, actor, on):
+        return set(engine.available_actions(LAW_FIRM, state, actor, D(on), CAL))
+
+    state = submitted()
+    assert offered(state, CLERK, "2026-09-28") == {
+        "accept", "accept_with_gaps", "request_supplement", "refuse",
+    }  # fmt: skip
+    assert offered(state, APPLICANT_ACTOR, "2026-09-28") == {"withdraw"}
+    assert offered(state, HANDLER, "2026-09-28") == set()
+    state = run(state, "accept", CLERK, "2026-09-28")
+    assert offered(state, HANDLER, "2026-09-29") == {"review", "suspend"}
+    state = run(state, "review", HANDLER, "2026-09-29")
+    assert offered(state, REVIEWER, "2026-09-30") == {"hand_over", "send_back", "suspend"}
+    assert offered(state, CITY_LEADER, "2026-09-30") == {"extend"}
+    state = run(state, "hand_over", REVIEWER, "2026-09-30")
+    state = run(state, "decide", PROVINCE_LEADER, "2026-10-08", decision="approve")
+    # The last step: conclude, but no hand-over to a step that does not exist.
+    assert offered(state, PROVINCE_CLERK, "2026-10-09") == {"conclude", "send_back", "suspend"}
+    with pytest.raises(Conflict):
+        run(state, "hand_over", PROVINCE_CLERK, "2026-10-09")

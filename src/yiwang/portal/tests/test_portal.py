@@ -372,3 +372,50 @@ def test_drafts_are_listed_until_submitted(client_for, zhang, firm, zhongmou):
         reverse("portal:draft", args=[draft.pk])
         in client.get(reverse("portal:my_cases")).content.decode()
     )
+
+
+# --- The API answers as the pages do ----------------------------------------------------------
+
+
+def _bearer(user: User) -> dict[str, str]:
+    from yiwang.accounts.tokens import issue_token
+
+    return {"HTTP_AUTHORIZATION": f"Bearer {issue_token(user, '测试')}"}
+
+
+def test_the_api_checks_the_application_form_like_the_pages(client, zhang, firm, zhongmou):
+    version = drafts.current_version(ITEM)
+    good = example_data(form_definition(version))
+    body = {
+        "item_code": ITEM,
+        "organization": zhongmou.credit_code,
+        "applicant_id": firm.pk,
+        "idempotency_key": "api-1",
+        "form_data": {**good, "firm_name": "", "partners": [{**good["partners"][0], "id_number": "1"}]},
+    }
+    refused = client.post("/api/v1/cases", body, content_type="application/json", **_bearer(zhang))
+    assert refused.status_code == 400 and refused.json()["code"] == "case.form_invalid"
+    fields = {d["field"] for d in refused.json()["details"]}
+    assert fields == {"firm_name", "partners.0.id_number"}
+    assert not Case.objects.exists()
+    body["form_data"] = good
+    accepted = client.post("/api/v1/cases", body, content_type="application/json", **_bearer(zhang))
+    assert accepted.status_code == 201
+    assert Case.objects.get().form_data["firm_name"] == good["firm_name"]
+
+
+def test_rating_through_the_api_once(client, zhang, firm, zhongmou, settings):
+    settings.YIWANG_RENDER_DOCUMENTS_INLINE = False
+    case = _submitted(zhang, firm, zhongmou)
+    url = f"/api/v1/cases/{case.number}/rating"
+    early = client.post(url, {"level": 5}, content_type="application/json", **_bearer(zhang))
+    assert early.status_code == 409 and early.json()["code"] == "rating.too_early"
+    _to_delivery(case)
+    stranger = client.post(
+        url, {"level": 1, "comment": "x"}, content_type="application/json", **_bearer(_staff("li.na"))
+    )
+    assert stranger.status_code == 403
+    first = client.post(url, {"level": 4}, content_type="application/json", **_bearer(zhang))
+    assert first.status_code == 201 and first.json()["level_label"] == "满意"
+    again = client.post(url, {"level": 5}, content_type="application/json", **_bearer(zhang))
+    assert again.status_code == 409 and again.json()["code"] == "rating.exists"
