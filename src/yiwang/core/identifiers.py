@@ -91,7 +91,7 @@ RESIDENT_ID_CHECK_CHARS = "10X98765432"
 RESIDENT_ID_EARLIEST_BIRTH = date(1900, 1, 1)
 
 #: First two digits of GB/T 2260 division codes (provinces, autonomous regions, municipalities,
-#: Taiwan 71, Hong Kong 81, Macao 82) plus 91, which the brief and some issuers accept.
+#: Taiwan 71, Hong Kong 81, Macao 82) plus 91, which some issuers accept.
 PROVINCE_CODES: frozenset[str] = frozenset(
     [str(n) for n in range(11, 16)]
     + [str(n) for n in range(21, 24)]

@@ -36,7 +36,7 @@ LOADED = frozenset(s.year for s in chinese_calendar_schedules())
 @pytest.mark.parametrize(
     ("start", "n", "expected"),
     [
-        # 2026 National Day and Mid-autumn; 10/10 (Sat) is worked. The brief's anchor case.
+        # 2026 National Day and Mid-autumn; 10/10 (Sat) is worked. The reference anchor case.
         ("2026-09-28", 20, "2026-10-30"),
         ("2026-09-18", 1, "2026-09-20"),  # Sunday 9/20 is worked
         ("2026-09-24", 1, "2026-09-28"),  # 9/25–9/27 中秋
