@@ -1,0 +1,33 @@
+"""The demo cases: every state once, through the real services, only once."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from yiwang.audit.services import verify
+from yiwang.cases.models import Case, CaseMaterial, Rating
+from yiwang.demo.cases import SCENARIOS, seed_demo_cases
+
+
+@pytest.mark.django_db
+def test_demo_cases_cover_every_state_and_are_created_once(demo_province, settings):
+    settings.YIWANG_RENDER_DOCUMENTS_INLINE = False
+    lines: list[str] = []
+    assert seed_demo_cases(report=lines.append) == len(SCENARIOS)
+    statuses = sorted(Case.objects.values_list("status", flat=True))
+    assert statuses == sorted(
+        ["submitted", "submitted", "supplement", "in_progress", "suspended", "in_progress",
+         "concluded", "delivered", "refused"]
+    )  # fmt: skip
+    steps = set(Case.objects.filter(status="in_progress").values_list("step_key", flat=True))
+    assert steps == {"review", "decide"}
+    late = Case.objects.get(status="submitted", applicant__name="李娜")
+    assert late.accept_due < timezone.localdate()  # the queue shows it overdue
+    delivered = Case.objects.get(status="delivered")
+    assert delivered.outcome == "approved" and Rating.objects.get().case == delivered
+    assert delivered.documents.filter(kind="approval_decision").exists()
+    assert CaseMaterial.objects.filter(file_type="pdf").count() >= len(SCENARIOS)
+    report = verify()
+    assert report.problem_count == 0 and report.entries_checked > len(SCENARIOS)
+    assert seed_demo_cases(report=lines.append) == 0 and Case.objects.count() == len(SCENARIOS)
