@@ -331,7 +331,9 @@ def reuse_material(request: HttpRequest, number: str, body: ReuseIn) -> Status[d
 
 
 class RatingIn(Schema):
-    level: int = Field(description="评价等级：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意")
+    level: int = Field(
+        description="评价等级：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意"
+    )
     comment: str = Field("", description="评价内容（不满意、非常不满意时必填，最多 500 字）")
 
 

@@ -28,6 +28,13 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 SHOTS = Path(settings.DATA_DIR) / "screenshots" / "journey"
 
 
+UNLABELLED = """() => [...document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea')].filter(el =>
+    !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+    && !el.getAttribute('aria-labelledby') && !el.closest('[aria-hidden=true]')
+  ).map(el => el.name || el.id)"""
+
+
 class Camera:
     def __init__(self) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -37,6 +44,9 @@ class Camera:
 
     def shoot(self, page, name: str) -> None:
         self.count += 1
+        # Every field has a label a screen reader announces (WCAG 2.1, 1.3.1 and 4.1.2).
+        unlabelled = page.evaluate(UNLABELLED)
+        assert unlabelled == [], f"{name}: fields without a label: {unlabelled}"
         if page.viewport_size["width"] < 500:
             # On a phone nothing may need sideways scrolling (wide tables scroll inside a box).
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -391,7 +391,11 @@ def test_the_api_checks_the_application_form_like_the_pages(client, zhang, firm,
         "organization": zhongmou.credit_code,
         "applicant_id": firm.pk,
         "idempotency_key": "api-1",
-        "form_data": {**good, "firm_name": "", "partners": [{**good["partners"][0], "id_number": "1"}]},
+        "form_data": {
+            **good,
+            "firm_name": "",
+            "partners": [{**good["partners"][0], "id_number": "1"}],
+        },
     }
     refused = client.post("/api/v1/cases", body, content_type="application/json", **_bearer(zhang))
     assert refused.status_code == 400 and refused.json()["code"] == "case.form_invalid"
@@ -412,7 +416,10 @@ def test_rating_through_the_api_once(client, zhang, firm, zhongmou, settings):
     assert early.status_code == 409 and early.json()["code"] == "rating.too_early"
     _to_delivery(case)
     stranger = client.post(
-        url, {"level": 1, "comment": "x"}, content_type="application/json", **_bearer(_staff("li.na"))
+        url,
+        {"level": 1, "comment": "x"},
+        content_type="application/json",
+        **_bearer(_staff("li.na")),
     )
     assert stranger.status_code == 403
     first = client.post(url, {"level": 4}, content_type="application/json", **_bearer(zhang))
