@@ -46,9 +46,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cryptography.hazmat.primitives import hashes
+from harness import django_on_fresh_database, pg_url_with_db  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -830,11 +831,6 @@ def run_raw(
 # --- yiwang: Django, the real services ---------------------------------------------------------
 
 
-def pg_url_with_db(url: str, dbname: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + dbname, parts.query, parts.fragment))
-
-
 class Environment:
     """A fresh database for one benchmark process: SQLite files in a temp dir or a throwaway
     PostgreSQL database ``yiwang_bench_<pid>``; Django configured on it before setup."""
@@ -872,25 +868,8 @@ class Environment:
     def setup_django(self) -> None:
         if self.django_ready:
             return
-        os.environ["YIWANG_DATA_DIR"] = str(self.tmp / "yiwang")
-        os.environ["YIWANG_RENDER_DOCUMENTS_INLINE"] = "0"
-        os.environ.setdefault("YIWANG_LOG_LEVEL", "WARNING")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.settings")
-        if self.database == "postgres":
-            os.environ["DATABASE_URL"] = self.pg_url
-        else:
-            os.environ.pop("DATABASE_URL", None)
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        from yiwang.demo.seed import seed_demo
-
-        t0 = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        seed_demo(report=lambda s: None)
-        print(f"  fresh yiwang database migrated and seeded in {time.perf_counter() - t0:.1f} s")
+        seconds = django_on_fresh_database(self.tmp / "yiwang", self.database, self.pg_url)
+        print(f"  fresh yiwang database migrated and seeded in {seconds:.1f} s")
         self.django_ready = True
 
     def close(self) -> None:

@@ -37,7 +37,9 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness import django_on_fresh_database, pg_url_with_db  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -57,11 +59,6 @@ SUSPENSIONS = ("supplement", "site_check", "expert_review", "hearing", "testing"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国红梅志强海燕晨阳鑫宇浩然"
 DIVISIONS = ("410102", "410103", "410105", "410122", "410202", "410225", "410302", "410305")
-
-
-def pg_url_with_db(url: str, dbname: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + dbname, parts.query, parts.fragment))
 
 
 class Environment:
@@ -85,29 +82,8 @@ class Environment:
             self.pg_url = pg_url_with_db(self.pg_admin_url, self.dbname)
 
     def setup_django(self) -> None:
-        os.environ["YIWANG_DATA_DIR"] = str(self.tmp / "yiwang")
-        os.environ["YIWANG_RENDER_DOCUMENTS_INLINE"] = "0"
-        # The test client calls itself "testserver".
-        os.environ["YIWANG_ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
-        os.environ.setdefault("YIWANG_LOG_LEVEL", "WARNING")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.settings")
-        if self.database == "postgres":
-            os.environ["DATABASE_URL"] = self.pg_url
-        else:
-            os.environ.pop("DATABASE_URL", None)
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        from yiwang.demo.seed import seed_demo
-
-        t0 = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        seed_demo(report=lambda s: None)
-        print(
-            f"  fresh database migrated and seeded with the demo in {time.perf_counter() - t0:.1f} s"
-        )
+        seconds = django_on_fresh_database(self.tmp / "yiwang", self.database, self.pg_url)
+        print(f"  fresh database migrated and seeded with the demo in {seconds:.1f} s")
 
     def close(self) -> None:
         from django.db import connections
