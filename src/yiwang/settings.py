@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "yiwang.audit",
     "yiwang.cases",
     "yiwang.documents",
+    "yiwang.licences",
     "yiwang.demo",
     "yiwang.public",
     "yiwang.portal",

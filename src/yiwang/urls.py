@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("yiwang.public.urls")),
     path("my/", include("yiwang.portal.urls")),
     path("work/", include("yiwang.workbench.urls")),
+    path("verify/", include("yiwang.licences.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
