@@ -26,7 +26,7 @@ from yiwang.cases.services import (
     submit,
 )
 from yiwang.catalog.application_form import example_data, form_definition
-from yiwang.catalog.models import ItemImplementation, ItemVersion
+from yiwang.catalog.models import ItemVersion
 from yiwang.organizations.models import Organization
 from yiwang.workcalendar.services import current_calendar
 
@@ -42,22 +42,21 @@ class Scenario:
     label: str
     username: str
     principal: str  # the organization the user acts for as agent, or "" for themselves
-    level: str  # where the application is filed
-    item_index: int  # which of the items filed at that level
+    item: str  # the item code; it is filed at the demo window of its accepting level
     age: int  # working days since submission
     stop: str  # how far it goes: "submitted", "supplement", a step key, "suspended", "concluded", "delivered", "refused"
 
 
 SCENARIOS = (
-    Scenario("待受理（今日提交）", "zhang.wei", "河南中原正道律师事务所", "county", 0, 0, "submitted"),
-    Scenario("受理逾期", "li.na", "", "county", 1, 7, "submitted"),
-    Scenario("等待申请人补正", "wang.jianguo", "", "city", 0, 4, "supplement"),
-    Scenario("市级审查中", "zhang.wei", "河南中原正道律师事务所", "county", 0, 12, "review"),
-    Scenario("现场核查（暂停计时）", "li.na", "", "city", 1, 15, "suspended"),
-    Scenario("待省级决定", "wang.jianguo", "", "province", 0, 18, "decide"),
-    Scenario("已办结待送达", "zhang.wei", "", "province", 1, 20, "concluded"),
-    Scenario("已送达并评价", "li.na", "", "province", 2, 30, "delivered"),
-    Scenario("不予受理", "wang.jianguo", "", "county", 2, 10, "refused"),
+    Scenario("待受理（今日提交）", "zhang.wei", "河南中原正道律师事务所", "SF-LS-006", 0, "submitted"),
+    Scenario("受理逾期", "li.na", "", "SF-FY-001", 7, "submitted"),
+    Scenario("等待申请人补正", "wang.jianguo", "", "SF-ZG-001", 4, "supplement"),
+    Scenario("市级审查中", "zhang.wei", "河南中原正道律师事务所", "SF-LS-006", 12, "review"),
+    Scenario("现场核查（暂停计时）", "li.na", "", "SF-JC-003", 15, "suspended"),
+    Scenario("待省级决定", "wang.jianguo", "", "SF-GZ-005", 18, "decide"),
+    Scenario("已办结待送达", "zhang.wei", "", "SF-LS-004", 20, "concluded"),
+    Scenario("已送达并评价", "li.na", "", "SF-LS-001", 30, "delivered"),
+    Scenario("不予受理", "wang.jianguo", "", "SF-FY-002", 10, "refused"),
 )  # fmt: skip
 
 
@@ -89,20 +88,6 @@ def _portrait_png(width: int = 120, height: int = 160) -> bytes:
         + chunk(b"IDAT", zlib.compress(row * height))
         + chunk(b"IEND", b"")
     )
-
-
-def _items_at(organization: Organization, level: str) -> list[ItemVersion]:
-    today = timezone.localdate()
-    codes = ItemImplementation.objects.filter(organization=organization, active=True).values(
-        "item__code"
-    )
-    versions = (
-        ItemVersion.objects.valid_on(today)
-        .filter(item__code__in=codes)
-        .select_related("item")
-        .order_by("item__code")
-    )
-    return [v for v in versions if definition_for(v.pk).steps[0].level == level]
 
 
 def _staff_for(case: Case, day: dt.date) -> list[tuple[User, engine.Actor]]:
@@ -153,8 +138,10 @@ def seed_demo_cases(report: Report = print) -> int:
     pdfs: dict[str, bytes] = {}
     created = 0
     for number, scenario in enumerate(SCENARIOS, start=1):
-        window = Organization.objects.get(name=WINDOWS[scenario.level])
-        version = _items_at(window, scenario.level)[scenario.item_index]
+        version = (
+            ItemVersion.objects.valid_on(today).select_related("item").get(item__code=scenario.item)
+        )
+        window = Organization.objects.get(name=WINDOWS[definition_for(version.pk).steps[0].level])
         user = User.objects.get(username=scenario.username)
         own = Applicant.objects.get(user=user)
         applicant = Applicant.objects.get(name=scenario.principal) if scenario.principal else own
