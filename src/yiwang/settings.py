@@ -6,6 +6,11 @@ Environment variables (all optional in development):
 - ``YIWANG_DATA_DIR``       where the SQLite file, uploaded files and the generated secret live (``./var``)
 - ``YIWANG_MEDIA_ROOT``     uploaded materials and generated documents (``$YIWANG_DATA_DIR/media``)
 - ``YIWANG_STATIC_ROOT``    collected static files (``$YIWANG_DATA_DIR/static``)
+- ``YIWANG_LICENCE_SM2_PRIVATE_KEY``  SM2 private key (64 hex digits) that signs electronic
+  licences; required in production, else generated once into ``$YIWANG_DATA_DIR/licence_sm2_key``
+- ``YIWANG_LICENCE_SM2_PREVIOUS_PUBLIC_KEYS``  comma-separated public keys of earlier issuing
+  keys, still trusted when verifying licences
+- ``YIWANG_PUBLIC_BASE_URL``  public address printed in licence QR codes (``http://127.0.0.1:8000``)
 - ``YIWANG_SECRET_KEY``     Django's secret key; required in production
 - ``YIWANG_DEBUG``          ``1`` to turn debugging on (never in production)
 - ``YIWANG_ALLOWED_HOSTS``  comma-separated host names (``localhost,127.0.0.1,[::1]``)
@@ -65,6 +70,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+if PRODUCTION and not os.environ.get("YIWANG_LICENCE_SM2_PRIVATE_KEY"):
+    raise ImproperlyConfigured(
+        "生产环境必须通过环境变量 YIWANG_LICENCE_SM2_PRIVATE_KEY 提供电子证照签发私钥"
+    )
 ALLOWED_HOSTS = env_list("YIWANG_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("YIWANG_CSRF_TRUSTED_ORIGINS", "")
 

@@ -25,7 +25,7 @@ from yiwang.audit.services import append_entry
 from yiwang.cases import engine
 from yiwang.cases.models import OPEN_STATUSES, Case, CaseSequence, Channel
 from yiwang.catalog.application_form import form_definition, validate_form
-from yiwang.catalog.models import ItemImplementation, ItemVersion, ServiceItem
+from yiwang.catalog.models import ItemImplementation, ItemVersion, ResultKind, ServiceItem
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from yiwang.core.fastsql import fetch_all, get_instance, insert_row, select_row, update_where
 from yiwang.organizations.models import Organization
@@ -409,6 +409,8 @@ def _perform(
         for event in events:
             if event.document:
                 _issue_document(case, event, user, before_owner)
+            if event.action == "conclude" and case.outcome == "approved":
+                _issue_licence(case, user)
     return case
 
 
@@ -458,6 +460,23 @@ def _issue_document(case: Case, event: engine.Event, user: User | None, org_id: 
         extra={"reason": event.reason or case.decision_reason, **dict(event.details)},
         render=settings.YIWANG_RENDER_DOCUMENTS_INLINE,
     )
+
+
+def _issue_licence(case: Case, user: User | None) -> None:
+    """An approved licensing item yields its signed electronic licence when it is concluded."""
+    version = published_version(case.item_version_id)
+    if version.result_kind != ResultKind.LICENCE:
+        return
+    from yiwang.licences.services import issue_for
+
+    case.item_version = version
+    if not Case.applicant.is_cached(case):  # the conclude letter has usually loaded it
+        applicant = get_instance(Applicant, case.applicant_id)
+        assert applicant is not None  # a PROTECTed reference
+        case.applicant = applicant
+    issuer = get_instance(Organization, case.owner_org_id)
+    assert issuer is not None  # a PROTECTed reference
+    issue_for(case, user, issuer, render=settings.YIWANG_RENDER_DOCUMENTS_INLINE)
 
 
 def deem_overdue_acceptances(today: dt.date | None = None) -> list[str]:

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from yiwang.licences import views
+
 app_name = "licences"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("licence/<str:number>/", views.verify, name="verify"),
+]

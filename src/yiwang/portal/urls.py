@@ -19,5 +19,6 @@ urlpatterns = [
     path("cases/<str:number>/act/<str:action>/", views.case_act, name="case_act"),
     path("cases/<str:number>/materials/<int:position>/", views.case_material, name="case_material"),
     path("cases/<str:number>/rate/", views.rate, name="rate"),
+    path("cases/<str:number>/licence.pdf", views.licence, name="licence"),
     path("cases/<str:number>/documents/<int:document_id>.pdf", views.document, name="document"),
 ]

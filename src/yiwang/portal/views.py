@@ -33,6 +33,8 @@ from yiwang.catalog.application_form import (
 )
 from yiwang.catalog.models import Material
 from yiwang.core.errors import DomainError, InvalidInput
+from yiwang.licences.selectors import licence_for_case
+from yiwang.licences.services import licence_pdf
 from yiwang.portal import selectors
 
 
@@ -290,6 +292,7 @@ def _case_page(request: HttpRequest, found: Case, status: int = 200) -> HttpResp
             "case": found,
             "timeline": selectors.timeline(found),
             "documents": selectors.documents_of(found),
+            "licence": licence_for_case(found),
             "materials": selectors.case_material_rows(found),
             "form_rows": display_rows(definition, found.form_data),
             "actions": actions,
@@ -394,6 +397,26 @@ def document(request: HttpRequest, number: str, document_id: int) -> HttpRespons
         return render(request, "portal/not_found.html", {"what": "该文书"}, status=404)
     response = HttpResponse(open_document(doc), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{doc.case.number}-{doc.kind}.pdf"'
+    return response
+
+
+@login_required
+def licence(request: HttpRequest, number: str) -> HttpResponse:
+    """The signed electronic licence (电子证照) of an approved case."""
+    user = _user(request)
+    try:
+        found = selectors.own_case(user, number)
+    except DomainError as error:
+        return _refused(request, error)
+    issued = licence_for_case(found)
+    if issued is None:
+        return render(request, "portal/not_found.html", {"what": "该办件的电子证照"}, status=404)
+    try:
+        content = licence_pdf(issued)
+    except DomainError as error:
+        return _refused(request, error)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{found.number}-licence.pdf"'
     return response
 
 

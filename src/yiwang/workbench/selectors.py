@@ -27,6 +27,8 @@ from yiwang.catalog.application_form import DisplayRow, display_rows, form_defin
 from yiwang.catalog.models import Material, ProcessStep, VersionStatus
 from yiwang.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from yiwang.documents.models import Document
+from yiwang.licences.models import Licence
+from yiwang.licences.selectors import licence_for_case
 from yiwang.workbench.summaries import HistoryRow, history_rows
 from yiwang.workcalendar.workdays import WorkdayCalendar
 
@@ -515,6 +517,13 @@ def case_material(user: User, number: str, material_id: int) -> CaseMaterial:
     return row
 
 
+def case_licence(user: User, number: str) -> Licence:
+    licence = licence_for_case(visible_case(user, number))
+    if licence is None:
+        raise NotFound("licence.not_found", "该办件没有电子证照")
+    return licence
+
+
 def case_document(user: User, number: str, document_id: int) -> Document:
     case = visible_case(user, number)
     document = Document.objects.select_related("case").filter(case_id=case.pk, pk=document_id)
@@ -573,6 +582,7 @@ class CasePage:
     material_options: list[MaterialOption]
     history: list[HistoryRow]
     documents: list[DocumentRow]
+    licence: Licence | None
     clocks: list[Clock]
     clock_state: str
     actions: tuple[str, ...]
@@ -634,6 +644,7 @@ def case_page(user: User, number: str, *, today: dt.date, calendar: WorkdayCalen
         material_options=[MaterialOption(m.position, m.name, m.gap_allowed) for m in materials],
         history=history_rows(entries, defn),
         documents=documents,
+        licence=licence_for_case(case),
         clocks=_clocks(case, today, soon),
         clock_state=_clock_state(case, today, calendar),
         actions=actions,

@@ -23,6 +23,7 @@ from yiwang.cases import engine
 from yiwang.cases.services import definition_for, organization_name, perform
 from yiwang.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from yiwang.documents.services import open_document
+from yiwang.licences.services import licence_pdf
 from yiwang.workbench import forms, selectors
 from yiwang.workcalendar.services import current_calendar
 
@@ -222,6 +223,22 @@ def document(request: HttpRequest, number: str, document_id: int) -> HttpRespons
     disposition = content_disposition_header(
         False, f"{found.get_kind_display()}-{found.number}.pdf"
     )
+    response["Content-Disposition"] = disposition or "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+@staff_required
+@require_GET
+def licence(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        found = selectors.case_licence(_user(request), number)
+        content = licence_pdf(found)
+    except DomainError as error:
+        return _domain_error_page(request, error)
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = content_disposition_header(False, f"{found.name}-{found.number}.pdf")
     response["Content-Disposition"] = disposition or "inline"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=0"

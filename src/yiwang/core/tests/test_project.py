@@ -53,9 +53,23 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         YIWANG_PRODUCTION="1",
         YIWANG_SECRET_KEY="a-long-random-production-key-" + "x" * 40,
         YIWANG_ALLOWED_HOSTS="yiwang.example.gov.cn",
+        YIWANG_LICENCE_SM2_PRIVATE_KEY="3945208f7b2144b13f36e38ac6d39f95889393692860b51a42fb81ef4df7c5b8",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_the_licence_signing_key(tmp_path):
+    result = run(
+        ["check"],
+        tmp_path,
+        YIWANG_PRODUCTION="1",
+        YIWANG_SECRET_KEY="a-long-random-production-key-" + "x" * 40,
+        YIWANG_ALLOWED_HOSTS="yiwang.example.gov.cn",
+    )
+    assert result.returncode != 0
+    assert "YIWANG_LICENCE_SM2_PRIVATE_KEY" in result.stderr
+    assert not (tmp_path / "licence_sm2_key").exists()
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

@@ -3,11 +3,11 @@ server on the demo province: an applicant registers, finds 律师事务所设立
 two partners, uploads the materials and submits; the county window asks for a supplement, the
 applicant supplies it, the window accepts; the city reviews and hands over; the province leader
 approves; the province window concludes and delivers; the applicant downloads the decision letter
-and rates the service.
+and the signed licence, checks the licence where its QR code points, and rates the service.
 
-Every page is checked against the WCAG 2.1 A/AA rules axe-core automates, and, on the phone,
-for sideways overflow, then photographed into ``$YIWANG_DATA_DIR/screenshots/journey/`` (``var/…`` by
-default), numbered in the order of the journey.
+Every page is checked against the WCAG 2.1 A/AA rules axe-core automates and, on the phone, for
+sideways overflow, then photographed into ``$YIWANG_DATA_DIR/screenshots/journey/``
+(``var/…`` by default), numbered in the order of the journey.
 """
 
 from __future__ import annotations
@@ -260,6 +260,15 @@ def test_whole_journey_in_a_real_browser(live_server, chromium, demo_with_passwo
         me.get_by_role("link", name="准予行政许可决定书").first.click()
     letter = Path(caught.value.path())
     assert letter.read_bytes().startswith(b"%PDF")
+    with me.expect_download() as caught:
+        me.get_by_role("link", name="下载电子证照").click()
+    assert Path(caught.value.path()).read_bytes().startswith(b"%PDF")
+    # Anyone can check the licence where its QR code points.
+    me.get_by_role("link", name="在线核验").click()
+    me.wait_for_url(f"{base}/verify/licence/**")
+    assert "真实有效" in me.content()
+    camera.shoot(me, "licence-verified")
+    me.go_back()
     me.check("input[name=level][value='5']")
     me.fill("#id_comment", "网上办理很方便")
     me.click("button:has-text('提交评价')")

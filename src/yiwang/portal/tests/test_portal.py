@@ -269,6 +269,17 @@ def test_download_the_decision_letter_and_rate_once(client_for, zhang, firm, zho
     assert decision.number in page and "提交评价" in page
     letter = client.get(reverse("portal:document", args=[case.number, decision.pk]))
     assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
+    # 律师事务所设立许可 yields a signed licence, drawn on its first download.
+    from yiwang.licences.selectors import licence_for_case
+    from yiwang.licences.services import verify
+
+    licence = licence_for_case(case)
+    assert licence is not None and licence.number in page and verify(licence).ok
+    assert licence.issuer_id == case.owner_org_id and licence.holder_name == firm.name
+    pdf = client.get(reverse("portal:licence", args=[case.number]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    public = client.get(reverse("licences:verify", args=[licence.number])).content.decode()
+    assert "真实有效" in public
     bad = client.post(reverse("portal:rate", args=[case.number]), {"level": 2}, follow=True)
     assert "请写明原因" in bad.content.decode() and not Rating.objects.exists()
     client.post(reverse("portal:rate", args=[case.number]), {"level": 5, "comment": "很快"})
@@ -305,6 +316,7 @@ def test_another_applicant_cannot_reach_the_case_by_url_guessing(
         reverse("portal:receipt", args=[case.number]),
         reverse("portal:document", args=[case.number, document.pk]),
         reverse("portal:draft", args=[draft.pk]),
+        reverse("portal:licence", args=[case.number]),
     ]
     for url in gets:
         answer = li.get(url)

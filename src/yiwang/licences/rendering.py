@@ -1,0 +1,90 @@
+"""A licence as a PDF: a Django template laid out by WeasyPrint, with a QR code to verify it.
+
+Rendering reads nothing but the licence's stored facts and the public base address. Fonts are
+those of the letters (``documents.rendering``): Noto Serif CJK SC for the text and Noto Sans
+CJK SC for headings, from Debian's fonts-noto-cjk, embedded as subsets.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import segno
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from yiwang.accounts.models import ApplicantKind
+from yiwang.licences.models import Licence
+
+if TYPE_CHECKING:
+    import weasyprint  # type: ignore[import-untyped]  # no stubs or py.typed
+
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+TEMPLATE = "licences/licence_pdf.html"
+# Printed size of the QR code: large enough for a phone camera at arm's length.
+QR_SIZE_MM = 32
+QR_BORDER = 2  # quiet zone, in modules
+
+
+def public_base_url() -> str:
+    """Where the public reaches the platform, for addresses printed on paper."""
+    base = os.environ.get("YIWANG_PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL)
+    return base.strip().rstrip("/")
+
+
+def verification_url(number: str) -> str:
+    """The absolute address of the public verification page of licence ``number``."""
+    # reverse() percent-encodes the Chinese number, so the QR code holds plain ASCII.
+    return public_base_url() + reverse("licences:verify", args=[number])
+
+
+def qr_code(url: str) -> segno.QRCode:
+    return segno.make(url, error="m")
+
+
+def qr_svg(url: str) -> SafeString:
+    """The QR code of ``url`` as inline SVG sized in millimetres."""
+    code = qr_code(url)
+    width, _ = code.symbol_size(scale=1, border=QR_BORDER)
+    svg = code.svg_inline(scale=QR_SIZE_MM / width, border=QR_BORDER, unit="mm")
+    # segno writes the markup itself; the URL is only encoded into the path data.
+    return mark_safe(svg)
+
+
+def render_context(licence: Licence) -> dict[str, Any]:
+    content = licence.content
+    url = verification_url(licence.number)
+    organization = content.get("holder_kind") == ApplicantKind.ORGANIZATION
+    return {
+        "licence": licence,
+        "content": content,
+        "facts": content.get("facts", []),
+        "holder_label": "持证单位" if organization else "持证人",
+        "id_label": content.get("holder_id_label") or "证件号码",
+        "verification_url": url,
+        "qr_svg": qr_svg(url),
+    }
+
+
+def render_html(licence: Licence) -> str:
+    return render_to_string(TEMPLATE, render_context(licence))
+
+
+def layout(licence: Licence) -> weasyprint.Document:
+    """The laid-out pages (to inspect text and page count without writing a PDF)."""
+    # Imported on first use: WeasyPrint takes about a second to import.
+    import weasyprint
+    import weasyprint.urls  # type: ignore[import-untyped]
+
+    # The template references no external resource; allowing no protocol means no text on a
+    # licence can make the renderer read a local file or call a URL.
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols=())
+    return weasyprint.HTML(string=render_html(licence), url_fetcher=fetcher).render()
+
+
+def render_pdf(licence: Licence) -> bytes:
+    pdf = layout(licence).write_pdf()
+    assert pdf is not None  # write_pdf returns the bytes when no target is given
+    return pdf
