@@ -27,6 +27,11 @@ def test_demo_cases_cover_every_state_and_are_created_once(demo_province, settin
     delivered = Case.objects.get(status="delivered")
     assert delivered.outcome == "approved" and Rating.objects.get().case == delivered
     assert delivered.documents.filter(kind="approval_decision").exists()
+    from yiwang.licences.selectors import licence_for_case
+    from yiwang.licences.services import verify as verify_licence
+
+    licence = licence_for_case(delivered)  # 律师执业许可 yields a signed licence
+    assert licence is not None and verify_licence(licence).ok
     assert CaseMaterial.objects.filter(file_type="pdf").count() >= len(SCENARIOS)
     report = verify()
     assert report.problem_count == 0 and report.entries_checked > len(SCENARIOS)
