@@ -255,8 +255,8 @@ class Case(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["owner_org", "status", "step_due"], name="case_queue_idx"),
-            # A person's queue: their organizations, the steps their roles own, by deadline.
+            # A person's queue: their organizations, the steps their roles own, by deadline; its
+            # (owner, status) prefix serves every per-organization list as well.
             models.Index(
                 fields=["owner_org", "status", "step_key", "step_due"], name="case_step_queue_idx"
             ),
