@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_case_case_step_queue_idx'),
+        ("cases", "0003_case_case_step_queue_idx"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_queue_idx',
+            model_name="case",
+            name="case_queue_idx",
         ),
     ]
