@@ -40,3 +40,33 @@ def django_on_fresh_database(data_dir: Path, database: str, pg_url: str = "") ->
     call_command("migrate", verbosity=0)
     seed_demo(report=lambda _line: None)
     return time.perf_counter() - started
+
+
+def machine(*packages: str) -> dict[str, object]:
+    """What the figures were measured on: CPU, cores, Python, SQLite, OS and the installed
+    versions of ``packages`` (those not installed are left out)."""
+    import platform
+    import sqlite3
+    from importlib.metadata import PackageNotFoundError, version
+
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()  # no /proc on this system
+    info: dict[str, object] = {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+    }
+    for package in packages:
+        try:
+            info[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return info

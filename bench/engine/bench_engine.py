@@ -34,7 +34,6 @@ import datetime as dt
 import gc
 import json
 import os
-import platform
 import re
 import shutil
 import sqlite3
@@ -49,7 +48,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cryptography.hazmat.primitives import hashes
-from harness import django_on_fresh_database, pg_url_with_db  # noqa: E402
+from harness import django_on_fresh_database, machine, pg_url_with_db  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -1322,32 +1321,6 @@ def prefill(target_finished: int, tag: str) -> dict[str, Any]:
 # --- Reporting ---------------------------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    info: dict[str, Any] = {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "platform": platform.platform(),
-    }
-    try:
-        from importlib.metadata import version
-
-        info["django"] = version("django")
-        info["SpiffWorkflow"] = version("SpiffWorkflow")
-    except Exception:  # noqa: BLE001 - optional
-        pass
-    return info
-
-
 def source_fingerprint() -> dict[str, Any]:
     """Which code was measured: a digest of the modules on the measured path, newest mtime."""
     import hashlib
@@ -1550,7 +1523,7 @@ def run_comparison(env: Environment, args: argparse.Namespace) -> dict[str, Any]
         "durability": durability(args.database),
         "cases": args.cases,
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": machine("django", "SpiffWorkflow"),
         "source": source_fingerprint(),
         "command": " ".join(sys.argv),
         "results": results,
@@ -1615,7 +1588,7 @@ def run_flatness(env: Environment, args: argparse.Namespace) -> dict[str, Any]:
         "durability": durability(args.database),
         "cases": args.cases,
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": machine("django", "SpiffWorkflow"),
         "source": source_fingerprint(),
         "command": " ".join(sys.argv),
         "runs": runs,

@@ -26,7 +26,6 @@ import gc
 import json
 import math
 import os
-import platform
 import random
 import re
 import shutil
@@ -39,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from harness import django_on_fresh_database, pg_url_with_db  # noqa: E402
+from harness import django_on_fresh_database, machine, pg_url_with_db  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -371,27 +370,6 @@ def scenarios() -> list[tuple[str, str]]:
     return [("queue", "/work/"), ("overdue", "/work/?badge=over"), ("search", "/work/?q=王")]
 
 
-def machine() -> dict[str, Any]:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    from importlib.metadata import version
-
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "django": version("django"),
-        "sqlite": sqlite3.sqlite_version,
-        "platform": platform.platform(),
-    }
-
-
 def database_version() -> str:
     from django.db import connection
 
@@ -472,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
             "started": started.isoformat(timespec="seconds"),
             "command": " ".join([Path(sys.executable).name] + sys.argv),
             "database": database_version(),
-            "machine": machine(),
+            "machine": machine("django"),
             "seeded": seeded,
             "extra_sql": args.index_sql,
             "results": results,

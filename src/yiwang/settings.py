@@ -28,6 +28,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from yiwang.core.secret_files import read_or_create
+
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -59,13 +61,7 @@ def _secret_key() -> str:
         raise ImproperlyConfigured("生产环境必须通过环境变量 YIWANG_SECRET_KEY 提供密钥")
     # Development: a random key kept beside the data, so it never enters the repository
     # and sessions survive restarts.
-    path = DATA_DIR / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    path.write_text(key)
-    path.chmod(0o600)
+    key, _ = read_or_create(DATA_DIR / "secret_key", lambda: secrets.token_urlsafe(50))
     return key
 
 

@@ -24,7 +24,13 @@ from yiwang.cases.materials import check_file
 from yiwang.cases.materials import reuse as reuse_material
 from yiwang.cases.models import Case, CaseMaterial, Channel, Draft
 from yiwang.cases.selectors import applicant_ids_for
-from yiwang.cases.services import Submission, current_version_id, perform, submit
+from yiwang.cases.services import (
+    Submission,
+    checked_form,
+    current_version_id,
+    perform,
+    submit,
+)
 from yiwang.catalog.models import ItemImplementation, ItemVersion, Material
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from yiwang.organizations.models import Organization
@@ -121,24 +127,6 @@ def upload(
     return entry
 
 
-def reusable(user: User, applicant: Applicant, material_name: str) -> list[CaseMaterial]:
-    """Files of the same material the applicant gave in earlier cases (只提交一次), newest first."""
-    if applicant.pk not in applicant_ids_for(user):
-        return []
-    rows = (
-        CaseMaterial.objects.filter(case__applicant=applicant, material__name=material_name)
-        .select_related("case")
-        .order_by("-uploaded_at")
-    )
-    seen: set[str] = set()
-    found = []
-    for row in rows[:20]:
-        if row.sha256 not in seen:  # the same file reused many times is offered once
-            seen.add(row.sha256)
-            found.append(row)
-    return found
-
-
 def choose_reuse(draft: Draft, material_name: str, source_id: int, user: User) -> dict[str, Any]:
     _require_owner(draft, user)
     _require_open(draft)
@@ -205,12 +193,15 @@ def submit_draft(draft: Draft, user: User, *, client_addr: str = "") -> Case:
         raise InvalidInput("case.pledge_not_allowed", "本事项不适用告知承诺")
     missing = missing_materials(draft, version)
     if missing:
+        # Every problem at once: the form is checked here too (on the way to a case, submit
+        # checks it), so the applicant fixes fields and files in one round.
+        problems = [Problem("material.missing", f"请上传“{m.name}”", field=m.name) for m in missing]
+        try:
+            checked_form(version.pk, draft.form_data)
+        except InvalidInput as form_errors:
+            problems = form_errors.problems + problems
         names = "、".join(m.name for m in missing)
-        raise InvalidInput(
-            "draft.materials_missing",
-            f"还缺少必须提交的材料：{names}",
-            [Problem("material.missing", f"请上传“{m.name}”", field=m.name) for m in missing],
-        )
+        raise InvalidInput("draft.materials_missing", f"还缺少必须提交的材料：{names}", problems)
     own = Applicant.objects.filter(user=user).first()
     with transaction.atomic():
         locked = Draft.objects.select_for_update().get(pk=draft.pk)

@@ -31,6 +31,7 @@ from yiwang.accounts.models import (
 from yiwang.catalog.models import ItemImplementation, ServiceItem
 from yiwang.catalog.selectors import versions_for_export
 from yiwang.catalog.services import import_catalogue
+from yiwang.core.secret_files import read_or_create
 from yiwang.organizations.models import Organization
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -111,13 +112,8 @@ def demo_password() -> tuple[str, str]:
     if from_env:
         return from_env, "来自环境变量 YIWANG_DEMO_PASSWORD"
     path = Path(settings.DATA_DIR) / "demo_password"
-    if path.exists():
-        return path.read_text().strip(), f"保存在 {path}"
-    password = "yw-" + secrets.token_urlsafe(9)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(password)
-    path.chmod(0o600)
-    return password, f"首次生成，保存在 {path}"
+    password, created = read_or_create(path, lambda: "yw-" + secrets.token_urlsafe(9))
+    return password, (f"首次生成，保存在 {path}" if created else f"保存在 {path}")
 
 
 def _catalog_admin_group() -> Group:

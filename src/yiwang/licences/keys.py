@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from yiwang.core.gm import GmError, generate_sm2_keypair, normalize_sm2_public_key, sm2_public_key
+from yiwang.core.secret_files import read_or_create
 
 PRIVATE_KEY_VARIABLE = "YIWANG_LICENCE_SM2_PRIVATE_KEY"
 PREVIOUS_KEYS_VARIABLE = "YIWANG_LICENCE_SM2_PREVIOUS_PUBLIC_KEYS"
@@ -46,21 +47,8 @@ def _from_hex(private_hex: str, source: str) -> SigningKey:
 
 
 def _read_or_create(path: Path) -> str:
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    private_hex, _ = generate_sm2_keypair()
-    try:
-        # Created with mode 0600 in one step (never briefly readable by others), and exclusively:
-        # of two processes starting at once, one writes and the other reads its key.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(private_hex)
-    return private_hex
+    key, _ = read_or_create(path, lambda: generate_sm2_keypair()[0])
+    return key
 
 
 def load_signing_key(environ: Mapping[str, str], data_dir: Path, production: bool) -> SigningKey:

@@ -29,7 +29,6 @@ from yiwang.catalog.application_form import (
     display_rows,
     form_definition,
     remove_row,
-    validate_form,
 )
 from yiwang.catalog.models import Material
 from yiwang.core.errors import DomainError, InvalidInput
@@ -195,16 +194,18 @@ def draft(request: HttpRequest, draft_id: int) -> HttpResponse:
     if "submit" not in request.POST:
         messages.success(request, "草稿已保存，可以随时回来继续填写。")
         return redirect("portal:draft", draft_id=found.pk)
-    _, errors = validate_form(definition, data)
-    if errors:
-        messages.error(request, f"申请表有 {len(errors)} 处需要修改，请按提示更正后再提交。")
-        return _draft_page(request, found, data=data, errors=errors, status=422)
     try:
         case = drafts.submit_draft(found, user, client_addr=_client(request))
     except DomainError as error:
-        _fail(request, error)
         problems = {p.field: p.message for p in error.problems}
-        return _draft_page(request, found, data=data, errors=problems, status=error.status)
+        if problems:
+            messages.error(
+                request, f"还有 {len(problems)} 处需要补充或修改，请按提示更正后再提交。"
+            )
+        else:
+            _fail(request, error)
+        status = 422 if isinstance(error, InvalidInput) else error.status
+        return _draft_page(request, found, data=data, errors=problems, status=status)
     messages.success(
         request,
         f"申请已提交。办件编号 {case.number}，查询码 {case.query_code}（请妥善保存，可凭此不登录查询进度）。",
@@ -238,7 +239,9 @@ def draft_material(request: HttpRequest, draft_id: int, position: int) -> HttpRe
         problem = exc.message
         if not request.headers.get("HX-Request"):
             _fail(request, exc)
-    except (ValueError, Material.DoesNotExist):
+    except ValueError:
+        problem = "请从列表中选择要复用的材料"
+    except Material.DoesNotExist:
         problem = "没有这项材料"
     if not request.headers.get("HX-Request"):
         return redirect("portal:draft", draft_id=draft_id)

@@ -114,6 +114,8 @@ def test_a_half_filled_form_is_kept_on_a_validation_error(client_for, zhang, fir
     html = page.content.decode()
     assert "110105194912310021" in html and post[first_text] in html  # nothing typed is lost
     assert 'aria-invalid="true"' in html
+    # Every problem at once: the faulty field and the files still to upload.
+    assert "校验位" in html and "请上传“申请书”" in html
     draft.refresh_from_db()
     assert draft.form_data["partners"][0]["id_number"] == "110105194912310021"
     assert draft.case_id is None
@@ -257,7 +259,7 @@ def test_stale_version_is_a_clear_message_and_changes_nothing(client_for, zhang,
     )
     case.refresh_from_db()
     assert case.status == Status.IN_PROGRESS
-    assert "已被他人处理" in answer.content.decode() or "受理后不能撤回" in answer.content.decode()
+    assert "该办件刚刚已被他人处理" in answer.content.decode()
 
 
 def test_download_the_decision_letter_and_rate_once(client_for, zhang, firm, zhongmou, settings):
@@ -438,3 +440,16 @@ def test_rating_through_the_api_once(client, zhang, firm, zhongmou, settings):
     assert first.status_code == 201 and first.json()["level_label"] == "满意"
     again = client.post(url, {"level": 5}, content_type="application/json", **_bearer(zhang))
     assert again.status_code == 409 and again.json()["code"] == "rating.exists"
+
+
+def test_a_malformed_reuse_choice_is_a_clear_message_and_keeps_the_draft(
+    client_for, zhang, firm, zhongmou
+):
+    draft = drafts.start(zhang, ITEM, zhongmou, firm)
+    drafts.upload(draft, "申请书", pdf(), "申请书.pdf", zhang)
+    answer = client_for("zhang.wei").post(
+        reverse("portal:draft_material", args=[draft.pk, 1]), {"reuse": "x"}, HTTP_HX_REQUEST="true"
+    )
+    assert answer.status_code == 422 and "请从列表中选择要复用的材料" in answer.content.decode()
+    draft.refresh_from_db()
+    assert draft.materials["申请书"]["original_name"] == "申请书.pdf"
