@@ -3,6 +3,10 @@
 Environment variables (all optional in development):
 
 - ``DATABASE_URL``          e.g. ``postgres://user:pass@127.0.0.1:5432/yiwang``; default SQLite in WAL mode
+- ``YIWANG_PG_SERVER_SIDE_BINDING``  ``0`` to bind parameters client-side on PostgreSQL (default
+  server-side, so that repeated statements can be prepared)
+- ``YIWANG_PG_PREPARE_THRESHOLD``  runs after which a statement is prepared on its connection
+  (``5``); empty to never prepare (behind a transaction-mode connection pooler)
 - ``YIWANG_DATA_DIR``       where the SQLite file, uploaded files and the generated secret live (``./var``)
 - ``YIWANG_MEDIA_ROOT``     uploaded materials and generated documents (``$YIWANG_DATA_DIR/media``)
 - ``YIWANG_STATIC_ROOT``    collected static files (``$YIWANG_DATA_DIR/static``)
@@ -133,6 +137,20 @@ SQLITE_PATH = DATA_DIR / "yiwang.sqlite3"
 _database_url = os.environ.get("DATABASE_URL", "")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Server-side parameters and prepared statements: psycopg prepares a statement once it
+        # has run 5 times on a connection, and PostgreSQL then skips planning it, which on a
+        # case step cost more than executing it. Behind a transaction-mode pooler set
+        # YIWANG_PG_PREPARE_THRESHOLD to "" (prepared statements do not survive it).
+        _threshold = os.environ.get("YIWANG_PG_PREPARE_THRESHOLD", "5").strip()
+        if _threshold and not _threshold.isdigit():
+            raise ImproperlyConfigured(
+                f"YIWANG_PG_PREPARE_THRESHOLD must be a whole number or empty, not {_threshold!r}"
+            )
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=env_bool("YIWANG_PG_SERVER_SIDE_BINDING", True),
+            prepare_threshold=int(_threshold) if _threshold.isdigit() else None,
+        )
 else:
     DATABASES = {
         "default": {

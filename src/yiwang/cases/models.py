@@ -122,6 +122,9 @@ class Case(models.Model):
         verbose_name="当前办理机构",
         on_delete=models.PROTECT,
         related_name="owned_cases",
+        # The queue index (owner_org, status, …) serves every lookup by owner: a second index
+        # would only cost each step another page write.
+        db_index=False,
         help_text="当前环节所属的机构。",
     )
     status = models.CharField(
@@ -171,21 +174,18 @@ class Case(models.Model):
         "环节期限",
         null=True,
         blank=True,
-        db_index=True,
         help_text="当前环节的截止日期；暂停时为空。",
     )
     promised_due = models.DateField(
         "承诺期限",
         null=True,
         blank=True,
-        db_index=True,
         help_text="承诺办结的截止日期；暂停时为空。",
     )
     statutory_due = models.DateField(
         "法定期限",
         null=True,
         blank=True,
-        db_index=True,
         help_text="法定办结的截止日期；暂停时为空。",
     )
     deadline_provisional = models.BooleanField(
@@ -254,6 +254,8 @@ class Case(models.Model):
                 fields=["applicant", "idempotency_key"], name="unique_submission_key"
             ),
         ]
+        # No plain index on the three due dates: supervision asks for open cases only, which the
+        # partial indexes below hold; the queue index orders by step_due within an organization.
         indexes = [
             # A person's queue: their organizations, the steps their roles own, by deadline; its
             # (owner, status) prefix serves every per-organization list as well.

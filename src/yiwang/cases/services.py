@@ -27,7 +27,13 @@ from yiwang.cases.models import OPEN_STATUSES, Case, CaseSequence, Channel
 from yiwang.catalog.application_form import form_definition, validate_form
 from yiwang.catalog.models import ItemImplementation, ItemVersion, ResultKind, ServiceItem
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
-from yiwang.core.fastsql import fetch_all, get_instance, insert_row, select_row, update_where
+from yiwang.core.fastsql import (
+    columns_sql,
+    convert_row,
+    fetch_all,
+    insert_row,
+    update_where,
+)
 from yiwang.organizations.models import Organization
 from yiwang.workcalendar.services import current_calendar
 
@@ -310,8 +316,9 @@ def perform(
 ) -> Case:
     """Apply one action to one case: one transaction, optimistic version check, audit entry.
 
-    The hot path issues four statements (read the case, read the actor's standing at the owning
-    organization, append the audit entry, compare-and-set the case) plus those of a letter.
+    The hot path issues three statements: one read (the case, the actor's standing at the
+    owning organization, and the applicant and organization a letter prints), the audit entry,
+    the compare-and-set of the case; a letter adds two (its number, its row).
     """
     if user is not None and (not user.is_authenticated or not user.is_active):
         raise Forbidden("not_authenticated", "请先登录")
@@ -327,18 +334,47 @@ CASE_COLUMNS = tuple(f.attname for f in Case._meta.concrete_fields)
 HANDLING = (Role.WINDOW_CLERK.value, Role.HANDLER.value, Role.REVIEWER.value, Role.LEADER.value)
 
 
-@functools.lru_cache(maxsize=4)
-def _standing_sql(vendor: str) -> str:
+@functools.lru_cache(maxsize=1)
+def _standing_sql() -> str:
+    """The user's standing towards a case ``c`` (columns ``owner_org_id``, ``applicant_id``) as
+    one boolean column per handling role at the owning organization, then one for "is its
+    applicant or the applicant's authorized agent". Parameters: :func:`_standing_params`."""
     roles = RoleAssignment._meta.db_table
     applicants = Applicant._meta.db_table
     authorizations = AgentAuthorization._meta.db_table
-    marks = ", ".join(["%s"] * len(HANDLING))
-    return (
-        f"SELECT role FROM {roles} WHERE user_id = %s AND organization_id = %s AND role IN ({marks}) "
-        f"UNION ALL SELECT 'applicant' FROM {applicants} WHERE id = %s AND user_id = %s "
-        f"UNION ALL SELECT 'applicant' FROM {authorizations} a JOIN {applicants} g ON g.id = a.agent_id "
-        "WHERE a.principal_id = %s AND g.user_id = %s AND a.valid_from <= %s AND a.valid_to >= %s "
-        "AND a.revoked_at IS NULL"
+    held = (
+        f"EXISTS (SELECT 1 FROM {roles} r WHERE r.user_id = %s "
+        "AND r.organization_id = c.owner_org_id AND r.role = %s)"
+    )
+    applicant = (
+        f"(EXISTS (SELECT 1 FROM {applicants} p WHERE p.id = c.applicant_id AND p.user_id = %s) "
+        f"OR EXISTS (SELECT 1 FROM {authorizations} a JOIN {applicants} g ON g.id = a.agent_id "
+        "WHERE a.principal_id = c.applicant_id AND g.user_id = %s AND a.valid_from <= %s "
+        "AND a.valid_to >= %s AND a.revoked_at IS NULL))"
+    )
+    return ", ".join([held] * len(HANDLING) + [applicant])
+
+
+def _standing_params(user: User, today: dt.date) -> list[Any]:
+    day = connection.ops.adapt_datefield_value(today)
+    params: list[Any] = []
+    for role in HANDLING:
+        params += [user.pk, role]
+    return params + [user.pk, user.pk, day, day]
+
+
+def _actor(
+    user: User, organization_id: int, applicant_id: int, flags: tuple[Any, ...]
+) -> engine.Actor:
+    """The engine's actor from the columns of :func:`_standing_sql`."""
+    *held, is_applicant = flags
+    return engine.Actor(
+        user_id=user.pk,
+        name=user.full_name or user.username,
+        roles=frozenset(
+            (role, organization_id) for role, has in zip(HANDLING, held, strict=True) if has
+        ),
+        applicant_ids=frozenset({applicant_id}) if is_applicant else frozenset(),
     )
 
 
@@ -349,18 +385,62 @@ def actor_for_case(
     it, and whether they are its applicant or the applicant's authorized agent. One query."""
     if not user.is_authenticated or not user.is_active:
         raise Forbidden("not_authenticated", "请先登录")
-    day = connection.ops.adapt_datefield_value(today)
-    params: list[Any] = [user.pk, organization_id, *HANDLING, applicant_id, user.pk]
-    params += [applicant_id, user.pk, day, day]
-    with connection.cursor() as cursor:
-        cursor.execute(_standing_sql(connection.vendor), params)
-        found = {row[0] for row in cursor.fetchall()}
-    return engine.Actor(
-        user_id=user.pk,
-        name=user.full_name or user.username,
-        roles=frozenset((role, organization_id) for role in found if role != "applicant"),
-        applicant_ids=frozenset({applicant_id}) if "applicant" in found else frozenset(),
+    sql = (
+        f"SELECT {_standing_sql()} FROM (SELECT CAST(%s AS BIGINT) AS owner_org_id, "
+        "CAST(%s AS BIGINT) AS applicant_id) c"
     )
+    rows = fetch_all(sql, [*_standing_params(user, today), organization_id, applicant_id])
+    return _actor(user, organization_id, applicant_id, tuple(rows[0]))
+
+
+APPLICANT_COLUMNS = tuple(f.attname for f in Applicant._meta.concrete_fields)
+ORGANIZATION_COLUMNS = tuple(f.attname for f in Organization._meta.concrete_fields)
+
+
+@functools.lru_cache(maxsize=8)
+def _step_read_sql(alias: str, standing: bool) -> str:
+    """A step's one read: the case row, the acting user's standing towards it (unless the
+    system acts), and the rows a letter prints: the applicant and the owning organization."""
+    qn = connection.ops.quote_name
+    columns = [
+        columns_sql(Case, CASE_COLUMNS, alias, "c"),
+        columns_sql(Applicant, APPLICANT_COLUMNS, alias, "ap"),
+        columns_sql(Organization, ORGANIZATION_COLUMNS, alias, "og"),
+    ]
+    if standing:
+        columns.append(_standing_sql())
+    return (
+        f"SELECT {', '.join(columns)} FROM {qn(Case._meta.db_table)} c "
+        f"JOIN {qn(Applicant._meta.db_table)} ap ON ap.id = c.applicant_id "
+        f"JOIN {qn(Organization._meta.db_table)} og ON og.id = c.owner_org_id WHERE c.id = %s"
+    )
+
+
+def _read_for_step(case_id: int, user: User | None, today: dt.date) -> tuple[Case, engine.Actor]:
+    """The case with its applicant and owning organization attached, and the actor."""
+    params: list[Any] = [] if user is None else _standing_params(user, today)
+    with connection.cursor() as cursor:
+        cursor.execute(_step_read_sql(connection.alias, user is not None), [*params, case_id])
+        found = cursor.fetchone()
+    if found is None:
+        raise NotFound("case.not_found", "未找到该办件")
+    alias = connection.alias
+    row = tuple(found)
+    parts = []
+    for model, names in (
+        (Case, CASE_COLUMNS),
+        (Applicant, APPLICANT_COLUMNS),
+        (Organization, ORGANIZATION_COLUMNS),
+    ):
+        values = convert_row(model, names, row[: len(names)])
+        parts.append(model.from_db(alias, names, tuple(values.values())))
+        row = row[len(names) :]
+    case, applicant, organization = parts
+    assert isinstance(case, Case)
+    case.applicant, case.owner_org = applicant, organization
+    if user is None:
+        return case, SYSTEM
+    return case, _actor(user, case.owner_org_id, case.applicant_id, row)
 
 
 def _perform(
@@ -373,19 +453,11 @@ def _perform(
 ) -> Case:
     day = today or timezone.localdate()
     with transaction.atomic():
-        row = select_row(Case, CASE_COLUMNS, case_id)
-        if row is None:
-            raise NotFound("case.not_found", "未找到该办件")
-        case = Case.from_db(connection.alias, CASE_COLUMNS, tuple(row.values()))
+        case, actor = _read_for_step(case_id, user, day)
         if expected_version is not None and case.version != expected_version:
             raise _conflict()
-        actor = (
-            SYSTEM
-            if user is None
-            else actor_for_case(user, case.owner_org_id, case.applicant_id, day)
-        )
         defn = definition_for(case.item_version_id)
-        before_owner = case.owner_org_id
+        before_owner = case.owner_org  # the letter of this step is issued in its name
         new_state, events = engine.apply(
             defn, state_of(case), action, actor, day, current_calendar()
         )
@@ -410,7 +482,7 @@ def _perform(
             if event.document:
                 _issue_document(case, event, user, before_owner)
             if event.action == "conclude" and case.outcome == "approved":
-                _issue_licence(case, user)
+                _issue_licence(case, user, before_owner)
     return case
 
 
@@ -442,15 +514,12 @@ def published_version(version_id: int) -> ItemVersion:
     return ItemVersion.objects.select_related("item").get(pk=version_id)
 
 
-def _issue_document(case: Case, event: engine.Event, user: User | None, org_id: int) -> None:
+def _issue_document(
+    case: Case, event: engine.Event, user: User | None, organization: Organization
+) -> None:
     from yiwang.documents.services import issue
 
     case.item_version = published_version(case.item_version_id)
-    applicant = get_instance(Applicant, case.applicant_id)
-    organization = get_instance(Organization, org_id)
-    assert applicant is not None and organization is not None  # both PROTECTed references
-    case.applicant = applicant
-
     issue(
         case,
         event.document,
@@ -462,7 +531,7 @@ def _issue_document(case: Case, event: engine.Event, user: User | None, org_id: 
     )
 
 
-def _issue_licence(case: Case, user: User | None) -> None:
+def _issue_licence(case: Case, user: User | None, issuer: Organization) -> None:
     """An approved licensing item yields its signed electronic licence when it is concluded."""
     version = published_version(case.item_version_id)
     if version.result_kind != ResultKind.LICENCE:
@@ -470,12 +539,6 @@ def _issue_licence(case: Case, user: User | None) -> None:
     from yiwang.licences.services import issue_for
 
     case.item_version = version
-    if not Case.applicant.is_cached(case):  # the conclude letter has usually loaded it
-        applicant = get_instance(Applicant, case.applicant_id)
-        assert applicant is not None  # a PROTECTed reference
-        case.applicant = applicant
-    issuer = get_instance(Organization, case.owner_org_id)
-    assert issuer is not None  # a PROTECTed reference
     issue_for(case, user, issuer, render=settings.YIWANG_RENDER_DOCUMENTS_INLINE)
 
 

@@ -35,11 +35,19 @@ def _column(model: type[models.Model], name: str, alias: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
+def columns_sql(
+    model: type[models.Model], names: tuple[str, ...], alias: str = "default", table: str = ""
+) -> str:
+    """The quoted columns of ``names`` (attnames), each prefixed with ``table.`` when given."""
+    prefix = f"{table}." if table else ""
+    return ", ".join(prefix + _column(model, n, alias) for n in names)
+
+
+@functools.lru_cache(maxsize=256)
 def _select_sql(model: type[models.Model], names: tuple[str, ...], alias: str) -> str:
     table = _qn(model._meta.db_table, alias)
-    columns = ", ".join(_column(model, n, alias) for n in names)
     pk = _qn(str(model._meta.pk.column), alias)
-    return f"SELECT {columns} FROM {table} WHERE {pk} = %s"
+    return f"SELECT {columns_sql(model, names, alias)} FROM {table} WHERE {pk} = %s"
 
 
 @functools.lru_cache(maxsize=256)
@@ -57,6 +65,21 @@ def _converters(
     return tuple(result)
 
 
+def convert_row(
+    model: type[models.Model], names: tuple[str, ...], row: Sequence[Any], alias: str = "default"
+) -> dict[str, Any]:
+    """The database values of ``names`` (in that order) as the ORM would give them."""
+    connection = connections[alias]
+    values: dict[str, Any] = {}
+    for name, value, (column, converters) in zip(
+        names, row, _converters(model, names, alias), strict=True
+    ):
+        for convert in converters:
+            value = convert(value, column, connection)
+        values[name] = value
+    return values
+
+
 def select_row(
     model: type[models.Model], names: Sequence[str], pk: int, alias: str = "default"
 ) -> dict[str, Any] | None:
@@ -67,20 +90,42 @@ def select_row(
         row = cursor.fetchone()
     if row is None:
         return None
-    connection = connections[alias]
-    values: dict[str, Any] = {}
-    for name, value, (column, converters) in zip(
-        key, row, _converters(model, key, alias), strict=True
-    ):
-        for convert in converters:
-            value = convert(value, column, connection)
-        values[name] = value
-    return values
+    return convert_row(model, key, row, alias)
+
+
+def _plain_types(field: models.Field[Any, Any]) -> frozenset[type]:
+    """The Python types whose values this field stores as they are, on SQLite and PostgreSQL.
+
+    Django's per-field preparation of such a value only checks and returns it, at several
+    microseconds a field on a hot path; anything else (dates, JSON, enums, …) takes Django's path.
+    """
+    if isinstance(field, models.ForeignKey):
+        return _plain_types(field.target_field)
+    if isinstance(field, models.BooleanField):
+        return frozenset({bool, type(None)})
+    if isinstance(field, (models.IntegerField, models.AutoField)):
+        return frozenset({int, type(None)})
+    if isinstance(field, (models.CharField, models.TextField)):
+        return frozenset({str, type(None)})
+    return frozenset()
+
+
+@functools.lru_cache(maxsize=1024)
+def _preparer(
+    model: type[models.Model], name: str, alias: str
+) -> tuple[frozenset[type], Callable[[Any], Any]]:
+    field = _field(model, name)
+    return _plain_types(field), functools.partial(
+        field.get_db_prep_save, connection=connections[alias]
+    )
 
 
 def _prep(model: type[models.Model], values: dict[str, Any], alias: str) -> list[Any]:
-    connection = connections[alias]
-    return [_field(model, n).get_db_prep_save(v, connection) for n, v in values.items()]
+    params = []
+    for name, value in values.items():
+        plain, prepare = _preparer(model, name, alias)
+        params.append(value if type(value) in plain else prepare(value))
+    return params
 
 
 @functools.lru_cache(maxsize=256)

@@ -50,6 +50,7 @@ class Document(models.Model):
         verbose_name="办件",
         on_delete=models.PROTECT,
         related_name="documents",
+        db_index=False,  # document_case_kind_idx (case, kind) serves lookups by case
         help_text="文书所属的办件。",
     )
     kind = models.CharField(

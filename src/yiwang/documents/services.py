@@ -20,13 +20,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yiwang.accounts.models import User
 from yiwang.cases.models import Case
 from yiwang.core.errors import Conflict, InvalidInput
-from yiwang.core.fastsql import fetch_all, insert_row
+from yiwang.core.fastsql import insert_row
 from yiwang.documents.context import build_context
 from yiwang.documents.models import Document, DocumentKind
 from yiwang.documents.numbering import format_number, next_sequence
@@ -65,14 +65,6 @@ def issue(
     with transaction.atomic(savepoint=False):
         sequence = next_sequence(organization, document_kind, issued_on.year)
         number = format_number(organization, document_kind, issued_on.year, sequence)
-        taken = fetch_all(f"SELECT 1 FROM {Document._meta.db_table} WHERE number = %s", [number])
-        if taken:
-            # Two organizations whose names reduce to the same prefix (see numbering): refuse
-            # clearly rather than fail on the unique index.
-            raise Conflict(
-                "documents.number_taken",
-                f"文书编号 {number} 已被其他机构使用，请检查机构名称",
-            )
         context["number"] = number
         document = Document(
             case=case,
@@ -91,7 +83,15 @@ def issue(
             for f in Document._meta.concrete_fields
             if not f.primary_key
         }
-        document.pk = insert_row(Document, values)
+        try:
+            document.pk = insert_row(Document, values)
+        except IntegrityError:
+            # The number is the row's only unique value: two organizations whose names reduce
+            # to the same prefix (see numbering). Refuse clearly; the caller's step fails whole.
+            raise Conflict(
+                "documents.number_taken",
+                f"文书编号 {number} 已被其他机构使用，请检查机构名称",
+            ) from None
         document._state.adding = False
     return document
 

@@ -169,6 +169,40 @@ def test_a_whole_case_writes_a_verifiable_chain_and_letters(world):
     assert kinds == ["acceptance_notice", "approval_decision"]
 
 
+def _step_statements(run) -> list[str]:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    skip = ("SAVEPOINT", "RELEASE", "BEGIN", "ROLLBACK")
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(skip)]
+
+
+def test_a_step_issues_a_fixed_few_statements_whatever_the_history(world):
+    case = world.submit()
+    # Per-process caches (definitions, the calendar, organization names) filled by a first case.
+    first = world.submit("warm-up")
+    for kind, user in (("accept", world.clerk), ("review", world.handler)):
+        perform(first.pk, engine.Action(kind), user)
+
+    accept = _step_statements(lambda: perform(case.pk, engine.Action("accept"), world.clerk))
+    review = _step_statements(lambda: perform(case.pk, engine.Action("review"), world.handler))
+    # One read (case, standing, applicant, organization), the audit entry, the case's
+    # compare-and-set; a letter adds its number and its row.
+    assert len(review) == 3, review
+    assert len(accept) == 5, accept
+    for _ in range(3):  # a longer history changes nothing
+        perform(
+            case.pk, engine.Action("send_back", "补充说明", {"to_step": "review"}), world.reviewer
+        )
+        assert len(_step_statements(
+            lambda: perform(case.pk, engine.Action("review"), world.handler)
+        )) == 3  # fmt: skip
+    # The acceptance notice is issued by the county that accepted, not the city that now owns it.
+    notice = case.documents.get(kind="acceptance_notice")
+    assert notice.organization_id == world.tree.county_a1.pk
+
+
 def test_stale_version_is_a_conflict(world):
     case = world.submit()
     perform(case.pk, engine.Action("accept"), world.clerk, expected_version=case.version)
@@ -332,3 +366,17 @@ def test_random_action_sequences_keep_the_chain_verifiable(world):
         assert report.ok, report.first_problem
 
     run()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_postgresql_plans_a_steps_statements_once_per_connection(world):
+    for n in range(7):
+        case = world.submit(f"k{n}")
+        perform(case.pk, engine.Action("accept"), world.clerk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['INSERT INTO "audit_auditentry"%'],
+        )
+        prepared = cursor.fetchall()
+    assert prepared, "the audit INSERT of every step should be a prepared statement by now"

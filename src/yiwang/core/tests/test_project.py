@@ -91,3 +91,16 @@ def test_a_malformed_boolean_is_refused(tmp_path, value):
     result = run(["check"], tmp_path, YIWANG_DEBUG=value)
     assert result.returncode != 0
     assert "YIWANG_DEBUG" in result.stderr
+
+
+def test_postgresql_prepares_repeated_statements_unless_told_not_to(tmp_path):
+    url = "postgres://yiwang:secret@127.0.0.1:5432/yiwang"
+    default = run(["diffsettings", "--all"], tmp_path, DATABASE_URL=url)
+    assert "'server_side_binding': True" in default.stdout, default.stderr
+    assert "'prepare_threshold': 5" in default.stdout
+    pooled = run(
+        ["diffsettings", "--all"], tmp_path, DATABASE_URL=url, YIWANG_PG_PREPARE_THRESHOLD=""
+    )
+    assert "'prepare_threshold': None" in pooled.stdout, pooled.stderr
+    wrong = run(["check"], tmp_path, DATABASE_URL=url, YIWANG_PG_PREPARE_THRESHOLD="often")
+    assert wrong.returncode != 0 and "YIWANG_PG_PREPARE_THRESHOLD" in wrong.stderr

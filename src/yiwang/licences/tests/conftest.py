@@ -56,7 +56,7 @@ def private_storage(
     # must not issue first; the portal's and the workbench's tests cover that hook.
     from yiwang.cases import services as case_services
 
-    monkeypatch.setattr(case_services, "_issue_licence", lambda case, user: None)
+    monkeypatch.setattr(case_services, "_issue_licence", lambda case, user, issuer: None)
     yield
     keys.signing_key.cache_clear()
     keys.trusted_public_keys.cache_clear()
