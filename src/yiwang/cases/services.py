@@ -13,10 +13,10 @@ import functools
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -416,6 +416,14 @@ def _step_read_sql(alias: str, standing: bool) -> str:
     )
 
 
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def _from_row(model: type[ModelT], names: tuple[str, ...], values: tuple[Any, ...]) -> ModelT:
+    converted = convert_row(model, names, values)
+    return model.from_db(connection.alias, names, tuple(converted.values()))
+
+
 def _read_for_step(case_id: int, user: User | None, today: dt.date) -> tuple[Case, engine.Actor]:
     """The case with its applicant and owning organization attached, and the actor."""
     params: list[Any] = [] if user is None else _standing_params(user, today)
@@ -424,20 +432,16 @@ def _read_for_step(case_id: int, user: User | None, today: dt.date) -> tuple[Cas
         found = cursor.fetchone()
     if found is None:
         raise NotFound("case.not_found", "未找到该办件")
-    alias = connection.alias
     row = tuple(found)
-    parts = []
-    for model, names in (
-        (Case, CASE_COLUMNS),
-        (Applicant, APPLICANT_COLUMNS),
-        (Organization, ORGANIZATION_COLUMNS),
-    ):
-        values = convert_row(model, names, row[: len(names)])
-        parts.append(model.from_db(alias, names, tuple(values.values())))
-        row = row[len(names) :]
-    case, applicant, organization = parts
-    assert isinstance(case, Case)
-    case.applicant, case.owner_org = applicant, organization
+    case_end = len(CASE_COLUMNS)
+    applicant_end = case_end + len(APPLICANT_COLUMNS)
+    organization_end = applicant_end + len(ORGANIZATION_COLUMNS)
+    case = _from_row(Case, CASE_COLUMNS, row[:case_end])
+    case.applicant = _from_row(Applicant, APPLICANT_COLUMNS, row[case_end:applicant_end])
+    case.owner_org = _from_row(
+        Organization, ORGANIZATION_COLUMNS, row[applicant_end:organization_end]
+    )
+    row = row[organization_end:]
     if user is None:
         return case, SYSTEM
     return case, _actor(user, case.owner_org_id, case.applicant_id, row)

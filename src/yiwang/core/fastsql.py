@@ -44,13 +44,6 @@ def columns_sql(
 
 
 @functools.lru_cache(maxsize=256)
-def _select_sql(model: type[models.Model], names: tuple[str, ...], alias: str) -> str:
-    table = _qn(model._meta.db_table, alias)
-    pk = _qn(str(model._meta.pk.column), alias)
-    return f"SELECT {columns_sql(model, names, alias)} FROM {table} WHERE {pk} = %s"
-
-
-@functools.lru_cache(maxsize=256)
 def _converters(
     model: type[models.Model], names: tuple[str, ...], alias: str
 ) -> tuple[tuple[Any, tuple[Converter, ...]], ...]:
@@ -78,19 +71,6 @@ def convert_row(
             value = convert(value, column, connection)
         values[name] = value
     return values
-
-
-def select_row(
-    model: type[models.Model], names: Sequence[str], pk: int, alias: str = "default"
-) -> dict[str, Any] | None:
-    """The named fields (attnames, e.g. ``owner_org_id``) of one row, converted to Python."""
-    key = tuple(names)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(_select_sql(model, key, alias), [pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return convert_row(model, key, row, alias)
 
 
 def _plain_types(field: models.Field[Any, Any]) -> frozenset[type]:
@@ -165,15 +145,6 @@ def insert_row(model: type[models.Model], values: dict[str, Any], alias: str = "
         cursor.execute(sql, _prep(model, values, alias))
         row = cursor.fetchone()
     return int(row[0])
-
-
-def get_instance(model: type[ModelT], pk: int, alias: str = "default") -> ModelT | None:
-    """A complete model instance by primary key, without compiling a queryset."""
-    names = tuple(f.attname for f in model._meta.concrete_fields)
-    row = select_row(model, names, pk, alias)
-    if row is None:
-        return None
-    return model.from_db(alias, names, tuple(row.values()))
 
 
 def fetch_all(sql: str, params: Sequence[Any], alias: str = "default") -> list[tuple[Any, ...]]:
