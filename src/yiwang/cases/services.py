@@ -13,10 +13,10 @@ import functools
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,9 +29,9 @@ from yiwang.catalog.models import ItemImplementation, ItemVersion, ResultKind, S
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from yiwang.core.fastsql import (
     columns_sql,
-    convert_row,
     fetch_all,
     insert_row,
+    instance_from_row,
     update_where,
 )
 from yiwang.organizations.models import Organization
@@ -416,14 +416,6 @@ def _step_read_sql(alias: str, standing: bool) -> str:
     )
 
 
-ModelT = TypeVar("ModelT", bound=models.Model)
-
-
-def _from_row(model: type[ModelT], names: tuple[str, ...], values: tuple[Any, ...]) -> ModelT:
-    converted = convert_row(model, names, values)
-    return model.from_db(connection.alias, names, tuple(converted.values()))
-
-
 def _read_for_step(case_id: int, user: User | None, today: dt.date) -> tuple[Case, engine.Actor]:
     """The case with its applicant and owning organization attached, and the actor."""
     params: list[Any] = [] if user is None else _standing_params(user, today)
@@ -436,10 +428,13 @@ def _read_for_step(case_id: int, user: User | None, today: dt.date) -> tuple[Cas
     case_end = len(CASE_COLUMNS)
     applicant_end = case_end + len(APPLICANT_COLUMNS)
     organization_end = applicant_end + len(ORGANIZATION_COLUMNS)
-    case = _from_row(Case, CASE_COLUMNS, row[:case_end])
-    case.applicant = _from_row(Applicant, APPLICANT_COLUMNS, row[case_end:applicant_end])
-    case.owner_org = _from_row(
-        Organization, ORGANIZATION_COLUMNS, row[applicant_end:organization_end]
+    alias = connection.alias
+    case = instance_from_row(Case, CASE_COLUMNS, row[:case_end], alias)
+    case.applicant = instance_from_row(
+        Applicant, APPLICANT_COLUMNS, row[case_end:applicant_end], alias
+    )
+    case.owner_org = instance_from_row(
+        Organization, ORGANIZATION_COLUMNS, row[applicant_end:organization_end], alias
     )
     row = row[organization_end:]
     if user is None:

@@ -73,6 +73,13 @@ def convert_row(
     return values
 
 
+def instance_from_row(
+    model: type[ModelT], names: tuple[str, ...], row: Sequence[Any], alias: str = "default"
+) -> ModelT:
+    """A model instance from the database values of ``names``, without compiling a queryset."""
+    return model.from_db(alias, names, tuple(convert_row(model, names, row, alias).values()))
+
+
 def _plain_types(field: models.Field[Any, Any]) -> frozenset[type]:
     """The Python types whose values this field stores as they are, on SQLite and PostgreSQL.
 

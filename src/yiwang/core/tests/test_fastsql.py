@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from yiwang.core.fastsql import columns_sql, convert_row, fetch_all, insert_row, update_where
+from yiwang.core.fastsql import (
+    columns_sql,
+    convert_row,
+    fetch_all,
+    insert_row,
+    instance_from_row,
+    update_where,
+)
 from yiwang.organizations.models import Level, Organization
 
 
@@ -18,6 +25,10 @@ def test_converted_rows_match_the_orm(tree):
     assert convert_row(Organization, names, rows[0]) == {
         n: getattr(tree.county_a1, n) for n in names
     }
+    instance = instance_from_row(Organization, names, rows[0])
+    assert (
+        instance.path == tree.county_a1.path and instance.runs_window is tree.county_a1.runs_window
+    )
 
 
 def test_update_where_is_a_compare_and_set(tree):
