@@ -134,6 +134,8 @@ TEMPLATES = [
 # SQLite by default, in WAL mode with IMMEDIATE transactions so that concurrent writers queue
 # instead of failing on a lock upgrade; PostgreSQL when DATABASE_URL says so.
 SQLITE_PATH = DATA_DIR / "yiwang.sqlite3"
+#: Django's SQLite backend with each query text converted once (see yiwang.core.sqlite.base).
+SQLITE_ENGINE = "yiwang.core.sqlite"
 _database_url = os.environ.get("DATABASE_URL", "")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
@@ -154,7 +156,7 @@ if _database_url:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 "init_command": (
@@ -170,6 +172,8 @@ else:
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = SQLITE_ENGINE  # a sqlite:// DATABASE_URL as well
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
