@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -15,6 +16,9 @@ from yiwang.cases.models import Case, Channel
 from yiwang.cases.selectors import applicant_ids_for, case_for
 from yiwang.cases.services import Submission, definition_for, perform, submit
 from yiwang.core.errors import Forbidden, InvalidInput, NotFound
+from yiwang.licences.models import Licence
+from yiwang.licences.selectors import licence_for_case
+from yiwang.licences.services import licence_pdf, revoke
 from yiwang.organizations.models import Organization
 
 router = Router(auth=STAFF_OR_APPLICANT)
@@ -265,6 +269,72 @@ def download(request: HttpRequest, number: str, document_id: int) -> HttpRespons
     response = HttpResponse(open_document(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.pk}.pdf"'
     return response
+
+
+class LicenceOut(Schema):
+    number: str = Field(description="证照编号")
+    name: str = Field(description="证照名称")
+    holder_name: str = Field(description="持证者")
+    issuer: str = Field(description="发证机关")
+    issued_on: dt.date = Field(description="发证日期")
+    status: str = Field(description="状态代码：valid / revoked")
+    status_label: str = Field(description="状态")
+    revoked_at: dt.datetime | None = Field(description="撤销时间；未撤销为空")
+    revocation_reason: str = Field(description="撤销理由；未撤销为空")
+    verify_url: str = Field(description="公开核验页面的地址（证照二维码指向此处）")
+
+
+class RevokeIn(Schema):
+    reason: str = Field(description="撤销理由（必填），记入办件的审计记录并在核验页面公示")
+
+
+def _licence_of(request: HttpRequest, number: str) -> Licence:
+    licence = licence_for_case(case_for(request.user, number))  # type: ignore[arg-type]
+    if licence is None:
+        raise NotFound("licence.not_found", "该办件没有电子证照")
+    return licence
+
+
+def _licence_out(request: HttpRequest, licence: Licence) -> dict[str, Any]:
+    return {
+        "number": licence.number,
+        "name": licence.name,
+        "holder_name": licence.holder_name,
+        "issuer": licence.issuer_name,
+        "issued_on": licence.issued_on,
+        "status": licence.status,
+        "status_label": licence.get_status_display(),
+        "revoked_at": licence.revoked_at,
+        "revocation_reason": licence.revocation_reason,
+        "verify_url": request.build_absolute_uri(reverse("licences:verify", args=[licence.number])),
+    }
+
+
+@router.get("/{number}/licence", response=LicenceOut, summary="办件的电子证照")
+def licence(request: HttpRequest, number: str) -> dict[str, Any]:
+    """准予许可并办结后签发的电子证照；没有证照返回 404。"""
+    return _licence_out(request, _licence_of(request, number))
+
+
+@router.get("/{number}/licence.pdf", summary="下载电子证照（PDF）")
+def licence_download(request: HttpRequest, number: str) -> HttpResponse:
+    found = _licence_of(request, number)
+    response = HttpResponse(licence_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="licence-{found.pk}.pdf"'
+    return response
+
+
+@router.post("/{number}/licence/revoke", response=LicenceOut, summary="撤销电子证照")
+def licence_revoke(request: HttpRequest, number: str, body: RevokeIn) -> dict[str, Any]:
+    """发证机关的审批负责人撤销证照（行政许可法第69条），须说明理由；撤销不可恢复。
+    无权返回 403，已撤销返回 409，未说明理由返回 400。"""
+    revoked = revoke(
+        _licence_of(request, number),
+        request.user,  # type: ignore[arg-type]
+        body.reason,
+        client_addr=request.META.get("REMOTE_ADDR", ""),
+    )
+    return _licence_out(request, revoked)
 
 
 class CaseMaterialOut(Schema):

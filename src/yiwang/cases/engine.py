@@ -726,6 +726,8 @@ ACTION_LABELS = {
     "deliver": "送达",
     "deem_accept": "逾期视为受理",
     "recompute": "重算期限",
+    # Recorded on the case's chain beside the process (not an engine action).
+    "revoke_licence": "撤销证照",
 }
 ROLE_LABELS = {
     WINDOW_CLERK: "窗口受理人员",

@@ -485,6 +485,36 @@ def _perform(
     return case
 
 
+def record_beside_process(
+    case_id: int, event: engine.Event, user: User, *, client_addr: str = ""
+) -> None:
+    """Append an act done to a case outside its process (its licence revoked after delivery)
+    to the case's audit chain, inside the caller's transaction.
+
+    The case's version is bumped as by a step, so that a step racing with it gets
+    ``case.conflict`` rather than a broken chain. The caller has checked the permission.
+    """
+    table = Case._meta.db_table
+    with transaction.atomic():
+        rows = fetch_all(
+            f"SELECT version, audit_seq, audit_head FROM {table} WHERE id = %s", [case_id]
+        )
+        if not rows:
+            raise NotFound("case.not_found", "未找到该办件")
+        version, seq, head = rows[0]
+        actor = engine.Actor(user_id=user.pk, name=user.full_name or user.username)
+        now = timezone.now()
+        entry = _append(case_id, seq + 1, head, event, actor, client_addr, now)
+        changes = {
+            "version": version + 1,
+            "audit_seq": entry.seq,
+            "audit_head": entry.hash,
+            "updated_at": now,
+        }
+        if update_where(Case, changes, {"id": case_id, "version": version}) != 1:
+            raise _conflict()
+
+
 @functools.lru_cache(maxsize=4096)
 def _organization_names() -> dict[int, str]:
     return dict(Organization.objects.values_list("pk", "name"))

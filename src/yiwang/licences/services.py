@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from yiwang.accounts import access
 from yiwang.accounts.models import ApplicantKind, Role, User
+from yiwang.cases import engine
 from yiwang.cases.models import Case, Outcome, Status
+from yiwang.cases.services import record_beside_process
 from yiwang.catalog.application_form import (
     NOT_GIVEN,
     FormField,
@@ -285,10 +287,11 @@ def _status_detail(licence: Licence) -> str:
 # --- Revocation -------------------------------------------------------------------------------
 
 
-def revoke(licence: Licence, user: User, reason: str) -> Licence:
+def revoke(licence: Licence, user: User, reason: str, *, client_addr: str = "") -> Licence:
     """Revoke a licence (撤销), for good. Only a 审批负责人 of the issuing organization may, and
     only with a reason; the facts and signature stay as issued, so verification still shows
-    what was issued and that it was revoked."""
+    what was issued and that it was revoked. The revocation is an entry of the case's audit
+    chain, written in the same transaction."""
     text = (reason or "").strip()
     if not text:
         raise InvalidInput("licence.reason_required", "撤销证照必须说明理由")
@@ -304,4 +307,18 @@ def revoke(licence: Licence, user: User, reason: str) -> Licence:
         locked.revocation_reason = text
         locked.revoked_by = user
         locked.save(update_fields=["status", "revoked_at", "revocation_reason", "revoked_by"])
+        record_beside_process(
+            locked.case_id,
+            engine.Event(
+                action="revoke_licence",
+                role=Role.LEADER.value,
+                organization_id=locked.issuer_id,
+                reason=text,
+                before={"licence_status": LicenceStatus.VALID.value},
+                after={"licence_status": LicenceStatus.REVOKED.value},
+                details={"licence": f"《{locked.name}》{locked.number}"},
+            ),
+            user,
+            client_addr=client_addr,
+        )
     return locked

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count, F, Max, Q, QuerySet
 
 from yiwang.accounts import access
-from yiwang.accounts.models import RoleAssignment, User
+from yiwang.accounts.models import Role, RoleAssignment, User
 from yiwang.audit.models import AuditEntry
 from yiwang.cases import engine
 from yiwang.cases.models import Case, CaseMaterial, Channel, Outcome, SuspensionKind
@@ -27,7 +27,7 @@ from yiwang.catalog.application_form import DisplayRow, display_rows, form_defin
 from yiwang.catalog.models import Material, ProcessStep, VersionStatus
 from yiwang.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from yiwang.documents.models import Document
-from yiwang.licences.models import Licence
+from yiwang.licences.models import Licence, LicenceStatus
 from yiwang.licences.selectors import licence_for_case
 from yiwang.workbench.summaries import HistoryRow, history_rows
 from yiwang.workcalendar.workdays import WorkdayCalendar
@@ -589,6 +589,7 @@ class CasePage:
     today: dt.date
     hand_over_to: str
     send_back_targets: tuple[engine.StepDef, ...]
+    can_revoke_licence: bool = False
 
     @property
     def step_where(self) -> str:
@@ -632,6 +633,7 @@ def case_page(user: User, number: str, *, today: dt.date, calendar: WorkdayCalen
     ]
     soon = soon_limit(today, calendar)
     step = defn.steps[case.step_index]
+    licence = licence_for_case(case)
     return CasePage(
         case=case,
         defn=defn,
@@ -644,13 +646,16 @@ def case_page(user: User, number: str, *, today: dt.date, calendar: WorkdayCalen
         material_options=[MaterialOption(m.position, m.name, m.gap_allowed) for m in materials],
         history=history_rows(entries, defn),
         documents=documents,
-        licence=licence_for_case(case),
+        licence=licence,
         clocks=_clocks(case, today, soon),
         clock_state=_clock_state(case, today, calendar),
         actions=actions,
         today=today,
         hand_over_to=_hand_over_to(defn, state) if "hand_over" in actions else "",
         send_back_targets=targets,
+        can_revoke_licence=licence is not None
+        and licence.status == LicenceStatus.VALID
+        and access.can_act(user, Role.LEADER, licence.issuer),
     )
 
 

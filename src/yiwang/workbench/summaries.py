@@ -16,6 +16,7 @@ from yiwang.audit.models import AuditEntry
 from yiwang.cases import engine
 from yiwang.cases.models import DeliveryMethod, Outcome, SuspensionKind
 from yiwang.cases.services import organization_name
+from yiwang.licences.models import LicenceStatus
 
 ROLE_NAMES = {**engine.ROLE_LABELS, "applicant": "申请人", "system": "系统"}
 
@@ -45,6 +46,7 @@ FIELD_LABELS = {
     "gaps": "容缺材料",
     "supplement": "补正事项",
     "received_on": "收件日期",
+    "licence_status": "证照状态",
 }
 # Shown first, in this order; the rest follow in the record's order.
 FIELD_ORDER = ("status", "outcome", "step_index", "owner_org_id")
@@ -57,6 +59,7 @@ DETAIL_LABELS = {
     "to_step": "回退至",
     "method": "送达方式",
     "served_on": "送达日期",
+    "licence": "证照",
 }
 DECISIONS = {"approve": "准予", "deny": "不予准予"}
 
@@ -165,6 +168,8 @@ def _value(name: str, value: Any, defn: engine.Definition) -> str:
         return dict(SuspensionKind.choices).get(value, str(value))
     if name == "delivery_method":
         return dict(DeliveryMethod.choices).get(value, str(value))
+    if name == "licence_status":
+        return dict(LicenceStatus.choices).get(value, str(value))
     if name in ("gaps", "supplement"):
         return _materials(value)
     if isinstance(value, bool):

@@ -12,4 +12,5 @@ urlpatterns = [
     path("cases/<str:number>/materials/<int:material_id>", views.material, name="material"),
     path("cases/<str:number>/documents/<int:document_id>.pdf", views.document, name="document"),
     path("cases/<str:number>/licence.pdf", views.licence, name="licence"),
+    path("cases/<str:number>/licence/revoke", views.revoke_licence, name="revoke_licence"),
 ]

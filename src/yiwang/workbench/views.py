@@ -23,7 +23,7 @@ from yiwang.cases import engine
 from yiwang.cases.services import definition_for, organization_name, perform
 from yiwang.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from yiwang.documents.services import open_document
-from yiwang.licences.services import licence_pdf
+from yiwang.licences.services import licence_pdf, revoke
 from yiwang.workbench import forms, selectors
 from yiwang.workcalendar.services import current_calendar
 
@@ -144,7 +144,11 @@ def _case_response(
         "panels": panels,
         "failure": failure,
         # The refused action may no longer be on offer; its text is then shown with the notice.
-        "failure_has_panel": failure is not None and any(p.kind == failure.kind for p in panels),
+        "failure_has_panel": failure is not None
+        and (
+            any(p.kind == failure.kind for p in panels)
+            or (failure.kind == "revoke_licence" and page.can_revoke_licence)
+        ),
         "form_rows": selectors.form_rows(page.case),
     }
     return render(request, "workbench/case.html", context, status=status)
@@ -243,3 +247,19 @@ def licence(request: HttpRequest, number: str) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=0"
     return response
+
+
+@staff_required
+@require_POST
+def revoke_licence(request: HttpRequest, number: str) -> HttpResponse:
+    """撤销证照: the issuing organization's leader, with a reason (行政许可法第69条)."""
+    user = _user(request)
+    given = forms.posted(request.POST)
+    try:
+        found = selectors.case_licence(user, number)
+        revoke(found, user, given.reason, client_addr=request.META.get("REMOTE_ADDR", ""))
+    except DomainError as error:
+        failure = forms.Failure("revoke_licence", error.message, given)
+        return _case_response(request, number, failure, status=_status(error))
+    messages.success(request, f"证照 {found.number} 已撤销，核验页面即时显示为“已撤销”。")
+    return redirect("workbench:case", number=number)

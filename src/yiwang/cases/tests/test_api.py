@@ -200,3 +200,56 @@ def test_a_lost_upload_race_is_a_conflict_and_keeps_the_first_file(client, world
     assert response.status_code == 409 and response.json()["code"] == "material.conflict"
     assert [m.sha256 for m in CaseMaterial.objects.all()] == [CaseMaterial.objects.get().sha256]
     assert CaseMaterial.objects.get().file.read() == PDF
+
+
+def test_a_licence_is_read_downloaded_and_revoked_by_the_issuers_leader(client, world):
+    number = submit(client, world, **bearer(world.user)).json()["number"]
+    for user, action, body in (
+        (world.clerk, "accept", {}),
+        (world.handler, "review", {}),
+        (world.reviewer, "hand_over", {}),
+        (world.leader, "decide", {"decision": "approve"}),
+        (world.prov_clerk, "conclude", {}),
+    ):
+        done = client.post(
+            f"/api/v1/cases/{number}/actions/{action}",
+            body,
+            content_type="application/json",
+            **bearer(user),
+        )
+        assert done.status_code == 200, done.content
+    url = f"/api/v1/cases/{number}/licence"
+    licence = client.get(url, **bearer(world.user)).json()
+    assert licence["status"] == "valid" and licence["issuer"] == world.tree.province.name
+    assert licence["verify_url"].startswith("http://testserver/verify/licence/")
+    pdf = client.get(f"{url}.pdf", **bearer(world.user))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get(url, **bearer(world.stranger)).status_code == 403
+
+    revoke = f"{url}/revoke"
+    reason = {"reason": "以欺骗手段取得许可"}
+    for user in (world.user, world.prov_clerk, world.reviewer, world.stranger):
+        refused = client.post(revoke, reason, content_type="application/json", **bearer(user))
+        assert refused.status_code == 403, user.username
+    blank = client.post(
+        revoke, {"reason": " "}, content_type="application/json", **bearer(world.leader)
+    )
+    assert blank.status_code == 400 and blank.json()["code"] == "licence.reason_required"
+    assert client.get(url, **bearer(world.user)).json()["status"] == "valid"
+
+    done = client.post(revoke, reason, content_type="application/json", **bearer(world.leader))
+    assert done.status_code == 200, done.content
+    body = done.json()
+    assert (body["status"], body["status_label"]) == ("revoked", "已撤销")
+    assert body["revocation_reason"] == "以欺骗手段取得许可" and body["revoked_at"]
+    again = client.post(revoke, reason, content_type="application/json", **bearer(world.leader))
+    assert again.status_code == 409 and again.json()["code"] == "licence.already_revoked"
+    history = client.get(f"/api/v1/cases/{number}/history", **bearer(world.user)).json()
+    assert history[-1]["action"] == "revoke_licence"
+    assert history[-1]["action_label"] == "撤销证照"
+
+
+def test_a_case_without_a_licence_answers_404(client, world):
+    number = submit(client, world, **bearer(world.user)).json()["number"]
+    missing = client.get(f"/api/v1/cases/{number}/licence", **bearer(world.user))
+    assert missing.status_code == 404 and missing.json()["code"] == "licence.not_found"

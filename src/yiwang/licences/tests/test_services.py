@@ -10,8 +10,11 @@ import pytest
 import segno
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import resolve
 
+from yiwang.audit.models import AuditEntry
+from yiwang.audit.services import verify as audit_verify
 from yiwang.cases.models import Case, Status
 from yiwang.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from yiwang.core.gm import generate_sm2_keypair, sm2_sign, sm2_verify, sm3_hex
@@ -281,6 +284,58 @@ def test_a_revoked_licence_verifies_as_revoked_for_good(licence):
     restored.status, restored.revoked_at, restored.revocation_reason = "valid", None, ""
     with pytest.raises(ValidationError):
         restored.save()
+
+
+def test_a_revocation_is_an_entry_of_the_cases_audit_chain(licence, case):
+    before = Case.objects.get(pk=case.pk)
+    revoke(licence, staff("henan.leader"), "以欺骗手段取得许可", client_addr="10.1.2.3")
+    after = Case.objects.get(pk=case.pk)
+    assert after.version == before.version + 1
+    assert after.audit_seq == before.audit_seq + 1
+    entry = AuditEntry.objects.get(case_id=case.pk, seq=after.audit_seq)
+    assert (entry.action, entry.role, entry.reason, entry.client_addr) == (
+        "revoke_licence",
+        "leader",
+        "以欺骗手段取得许可",
+        "10.1.2.3",
+    )
+    assert entry.organization_id == licence.issuer_id and entry.actor_name
+    assert entry.prev_hash == before.audit_head and entry.hash == after.audit_head
+    assert entry.before == {"licence_status": "valid"}
+    assert entry.after == {
+        "licence_status": "revoked",
+        "details": {"licence": f"《{licence.name}》{licence.number}"},
+    }
+    assert audit_verify().ok
+
+
+def test_a_refused_revocation_writes_nothing_to_the_record(licence, case):
+    head = Case.objects.get(pk=case.pk).audit_head
+    with pytest.raises(Forbidden):
+        revoke(licence, staff("henan.clerk"), "以欺骗手段取得许可")
+    assert Case.objects.get(pk=case.pk).audit_head == head
+
+
+def test_a_step_written_meanwhile_makes_the_revocation_fail_whole(licence, case, monkeypatch):
+    """Between the revocation's read of the case and its write another writer committed (as
+    on PostgreSQL, where nothing locks the case row): the revocation is refused, and neither
+    the licence nor the chain changes."""
+    from yiwang.cases import services as case_services
+
+    real_append = case_services._append
+
+    def append_after_another_writer(*args, **kwargs):
+        Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
+        return real_append(*args, **kwargs)
+
+    monkeypatch.setattr(case_services, "_append", append_after_another_writer)
+    head = Case.objects.get(pk=case.pk).audit_head
+    with pytest.raises(Conflict) as excinfo:
+        revoke(licence, staff("henan.leader"), "以欺骗手段取得许可")
+    assert _code(excinfo) == "case.conflict"
+    assert Licence.objects.get(pk=licence.pk).status == LicenceStatus.VALID
+    assert Case.objects.get(pk=case.pk).audit_head == head
+    assert not AuditEntry.objects.filter(case_id=case.pk, action="revoke_licence").exists()
 
 
 # --- Immutability and the file ----------------------------------------------------------------

@@ -293,6 +293,25 @@ def test_download_the_decision_letter_and_rate_once(client_for, zhang, firm, zho
     assert "只能评价一次" in again.content.decode()
 
 
+def test_the_applicant_sees_that_their_licence_was_revoked_and_why(
+    client_for, zhang, firm, zhongmou, settings
+):
+    from yiwang.licences.selectors import licence_for_case
+    from yiwang.licences.services import revoke
+
+    settings.YIWANG_RENDER_DOCUMENTS_INLINE = False
+    case = _to_delivery(_submitted(zhang, firm, zhongmou))
+    licence = licence_for_case(case)
+    assert licence is not None
+    client = client_for("zhang.wei")
+    page = client.get(reverse("portal:case", args=[case.number])).content.decode()
+    assert "已撤销" not in page
+    revoke(licence, _staff("henan.leader"), "以欺骗手段取得许可")
+    page = client.get(reverse("portal:case", args=[case.number])).content.decode()
+    assert "被发证机关撤销，理由：以欺骗手段取得许可" in page
+    assert "撤销证照" in page  # the case's progress lists it
+
+
 def test_rating_is_refused_before_the_case_ends(zhang, firm, zhongmou):
     from yiwang.cases.ratings import rate
     from yiwang.core.errors import Conflict
