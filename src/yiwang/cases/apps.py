@@ -1,3 +1,5 @@
+from collections.abc import Iterable, Iterator
+
 from django.apps import AppConfig
 
 
@@ -16,6 +18,26 @@ class CasesConfig(AppConfig):
             sender="organizations.Organization",
             dispatch_uid="cases.orgs",
         )
+        from yiwang.core import stored_files
+
+        stored_files.register("materials", _material_files)
+        stored_files.register("drafts", _draft_files)
+
+
+def _material_files() -> Iterable[str]:
+    from yiwang.cases.models import CaseMaterial
+
+    return CaseMaterial.objects.values_list("file", flat=True).iterator(chunk_size=5000)
+
+
+def _draft_files() -> Iterator[str]:
+    """A draft's uploads, named in its ``materials`` (once submitted, the case's rows name them)."""
+    from yiwang.cases.models import Draft
+
+    for materials in Draft.objects.values_list("materials", flat=True).iterator(chunk_size=2000):
+        for entry in (materials or {}).values():
+            if isinstance(entry, dict) and entry.get("file"):
+                yield str(entry["file"])
 
 
 def _forget_organization_names(sender: object, **kwargs: object) -> None:

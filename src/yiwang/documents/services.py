@@ -4,7 +4,7 @@
 the PDF, all inside the caller's transaction: if the caller rolls back, the number is returned
 to the counter and the row disappears. The file itself is written to storage before the commit
 and cannot be rolled back with it; such an orphan file has no row pointing at it and is never
-served (storage is only read through a document row).
+served (storage is only read through a document row); ``yiwang files sweep`` removes it.
 
 ``render=False`` skips the rendering (a few hundred milliseconds, and on SQLite the write lock
 is held meanwhile): the row is numbered and frozen at once, and ``open_document`` renders the

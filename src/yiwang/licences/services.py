@@ -4,7 +4,7 @@
 number, the signed row and the stored PDF belong to that step, and a step that fails leaves no
 licence (its number returns to the counter). The file itself is written to storage before the
 commit and cannot be rolled back with it; such an orphan has no row pointing at it and is never
-served, because storage is only read through a licence row.
+served, because storage is only read through a licence row; ``yiwang files sweep`` removes it.
 """
 
 from __future__ import annotations

@@ -472,3 +472,30 @@ def test_a_malformed_reuse_choice_is_a_clear_message_and_keeps_the_draft(
     assert answer.status_code == 422 and "请从列表中选择要复用的材料" in answer.content.decode()
     draft.refresh_from_db()
     assert draft.materials["申请书"]["original_name"] == "申请书.pdf"
+
+
+def test_a_replaced_draft_upload_is_swept_and_the_submitted_files_are_kept(
+    zhang, firm, zhongmou, settings, tmp_path
+):
+    import datetime as dt
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from yiwang.cases.models import CaseMaterial
+    from yiwang.core.stored_files import sweep
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    draft = _ready_draft(zhang, firm, zhongmou)
+    name = next(iter(draft.materials))
+    replaced = draft.materials[name]["file"]
+    drafts.upload(draft, name, pdf(), "重新上传.pdf", zhang)
+    assert draft.materials[name]["file"] != replaced
+    case = drafts.submit_draft(draft, zhang)
+    kept = list(CaseMaterial.objects.filter(case=case).values_list("file", flat=True))
+    assert kept and all(default_storage.exists(n) for n in kept)
+
+    report = sweep(now=timezone.now() + dt.timedelta(hours=2), delete=True)
+    assert [orphan for orphan, _ in report.orphans] == [replaced]
+    assert not default_storage.exists(replaced)
+    assert all(default_storage.exists(n) for n in kept)
