@@ -9,16 +9,21 @@ import sys
 import pytest
 
 
-def run(args: list[str], tmp_path, **env: str) -> subprocess.CompletedProcess[str]:
+def clean_environment(tmp_path, **env: str) -> dict[str, str]:
+    """This process's environment without yiwang's settings, data in ``tmp_path``, plus ``env``."""
     environment = {
         k: v for k, v in os.environ.items() if not k.startswith("YIWANG_") and k != "DATABASE_URL"
     }
     environment.update({"YIWANG_DATA_DIR": str(tmp_path), **env})
+    return environment
+
+
+def run(args: list[str], tmp_path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "yiwang", *args],
         capture_output=True,
         text=True,
-        env=environment,
+        env=clean_environment(tmp_path, **env),
         timeout=120,
     )
 
@@ -35,12 +40,11 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
         "from django.db import connection; c = connection.cursor();"
         "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA foreign_keys').fetchone()[0])"
     )
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith("YIWANG_") and k != "DATABASE_URL"
-    }
-    environment["YIWANG_DATA_DIR"] = str(tmp_path)
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=environment
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=clean_environment(tmp_path),
     )
     assert result.stdout.split() == ["wal", "1"], result.stderr
     assert (tmp_path / "yiwang.sqlite3").exists()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from yiwang.core.sqlite import base
+from yiwang.core.tests.test_project import clean_environment
 
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite backend only")
 
@@ -56,11 +56,8 @@ def test_a_sqlite_database_url_uses_it_too(tmp_path):
         "django.setup(); from django.db import connections; c = connections['default'];"
         "c.ensure_connection(); print(type(c).__module__, c.vendor)"
     )
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith("YIWANG_") and k != "DATABASE_URL"
-    }
-    environment.update(
-        YIWANG_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    environment = clean_environment(
+        tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'other.sqlite3'}"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=60
