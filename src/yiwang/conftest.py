@@ -57,11 +57,11 @@ def fresh_process_caches() -> None:
     invalidate()
     # Process caches keyed by row id: safe in production (published versions are never deleted),
     # but a rolled-back test hands the same ids to different rows.
-    from yiwang.cases import services
+    from yiwang.cases import record, services
 
     services.definition_for.cache_clear()
     services.published_version.cache_clear()
-    services._organization_names.cache_clear()
+    record._organization_names.cache_clear()
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def _draft_files() -> Iterator[str]:
 
 
 def _forget_organization_names(sender: object, **kwargs: object) -> None:
-    from yiwang.cases.services import _organization_names
+    from yiwang.cases.record import _organization_names
 
     _organization_names.cache_clear()
 

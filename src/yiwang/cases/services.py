@@ -21,9 +21,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from yiwang.accounts.models import AgentAuthorization, Applicant, Role, RoleAssignment, User
-from yiwang.audit.services import append_entry
 from yiwang.cases import engine
 from yiwang.cases.models import OPEN_STATUSES, Case, CaseSequence, Channel
+from yiwang.cases.record import append_event, conflict
 from yiwang.catalog.application_form import form_definition, validate_form
 from yiwang.catalog.models import ItemImplementation, ItemVersion, ResultKind, ServiceItem
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
@@ -269,36 +269,8 @@ def _same_submission(case: Case, submission: Submission) -> Case:
     return case
 
 
-def _append(
-    case_id: int,
-    seq: int,
-    prev_hash: str,
-    event: engine.Event,
-    actor: engine.Actor,
-    client_addr: str,
-    at: dt.datetime,
-) -> Any:
-    """The audit entry of one engine event, chained after ``prev_hash``."""
-    return append_entry(
-        case_id=case_id,
-        seq=seq,
-        prev_hash=prev_hash,
-        at=at,
-        action=event.action,
-        actor_id=actor.user_id,
-        actor_name=actor.name,
-        organization_id=event.organization_id,
-        organization_name=organization_name(event.organization_id),
-        role=event.role,
-        reason=event.reason,
-        client_addr=client_addr,
-        before=dict(event.before),
-        after={**event.after, **({"details": dict(event.details)} if event.details else {})},
-    )
-
-
 def _record(case: Case, event: engine.Event, actor: engine.Actor, client_addr: str) -> None:
-    entry = _append(
+    entry = append_event(
         case.pk, case.audit_seq + 1, case.audit_head, event, actor, client_addr, timezone.now()
     )
     update_where(Case, {"audit_seq": entry.seq, "audit_head": entry.hash}, {"id": case.pk})
@@ -327,7 +299,7 @@ def perform(
     except IntegrityError as exc:
         # Another transaction appended to this case's audit chain first (PostgreSQL blocks on the
         # (case, seq) unique index until it commits): this writer lost the race.
-        raise _conflict() from exc
+        raise conflict() from exc
 
 
 CASE_COLUMNS = tuple(f.attname for f in Case._meta.concrete_fields)
@@ -454,7 +426,7 @@ def _perform(
     with transaction.atomic():
         case, actor = _read_for_step(case_id, user, day)
         if expected_version is not None and case.version != expected_version:
-            raise _conflict()
+            raise conflict()
         defn = definition_for(case.item_version_id)
         before_owner = case.owner_org  # the letter of this step is issued in its name
         new_state, events = engine.apply(
@@ -464,7 +436,7 @@ def _perform(
         seq, head = case.audit_seq, case.audit_head
         now = timezone.now()
         for event in events:
-            entry = _append(case.pk, seq + 1, head, event, actor, client_addr, now)
+            entry = append_event(case.pk, seq + 1, head, event, actor, client_addr, now)
             seq, head = entry.seq, entry.hash
         # Compare-and-set: only the writer that read this version may write the next one.
         changed = {k: v for k, v in columns.items() if getattr(case, k) != v}
@@ -473,7 +445,7 @@ def _perform(
             Case, {**changes, "updated_at": now}, {"id": case.pk, "version": case.version}
         )
         if written != 1:
-            raise _conflict()
+            raise conflict()
         for name, value in changes.items():
             setattr(case, name, value)
         case.updated_at = now
@@ -483,58 +455,6 @@ def _perform(
             if event.action == "conclude" and case.outcome == "approved":
                 _issue_licence(case, user, before_owner)
     return case
-
-
-def record_beside_process(
-    case_id: int, event: engine.Event, user: User, *, client_addr: str = ""
-) -> None:
-    """Append an act done to a case outside its process (its licence revoked after delivery)
-    to the case's audit chain, inside the caller's transaction.
-
-    The case's version is bumped as by a step, so that a step racing with it gets
-    ``case.conflict`` rather than a broken chain. The caller has checked the permission.
-    """
-    table = Case._meta.db_table
-    with transaction.atomic():
-        rows = fetch_all(
-            f"SELECT version, audit_seq, audit_head FROM {table} WHERE id = %s", [case_id]
-        )
-        if not rows:
-            raise NotFound("case.not_found", "未找到该办件")
-        version, seq, head = rows[0]
-        actor = engine.Actor(user_id=user.pk, name=user.full_name or user.username)
-        now = timezone.now()
-        entry = _append(case_id, seq + 1, head, event, actor, client_addr, now)
-        changes = {
-            "version": version + 1,
-            "audit_seq": entry.seq,
-            "audit_head": entry.hash,
-            "updated_at": now,
-        }
-        if update_where(Case, changes, {"id": case_id, "version": version}) != 1:
-            raise _conflict()
-
-
-@functools.lru_cache(maxsize=4096)
-def _organization_names() -> dict[int, str]:
-    return dict(Organization.objects.values_list("pk", "name"))
-
-
-def organization_name(organization_id: int | None) -> str:
-    """For the audit record; the tree is small and read on every step, so keep it in memory."""
-    if organization_id is None:
-        return ""
-    names = _organization_names()
-    if organization_id not in names:
-        _organization_names.cache_clear()
-        names = _organization_names()
-    return names.get(organization_id, "")
-
-
-def _conflict() -> Conflict:
-    return Conflict(
-        "case.conflict", "该办件刚刚已被他人处理，页面已过期：请刷新查看最新状态后再操作"
-    )
 
 
 @functools.lru_cache(maxsize=512)

@@ -22,7 +22,7 @@ from yiwang.accounts import access
 from yiwang.accounts.models import ApplicantKind, Role, User
 from yiwang.cases import engine
 from yiwang.cases.models import Case, Outcome, Status
-from yiwang.cases.services import record_beside_process
+from yiwang.cases.record import record_beside_process
 from yiwang.catalog.application_form import (
     NOT_GIVEN,
     FormField,

@@ -21,8 +21,9 @@ from yiwang.accounts.models import Role, RoleAssignment, User
 from yiwang.audit.models import AuditEntry
 from yiwang.cases import engine
 from yiwang.cases.models import Case, CaseMaterial, Channel, Outcome, SuspensionKind
+from yiwang.cases.record import organization_name
 from yiwang.cases.selectors import can_view
-from yiwang.cases.services import actor_for_case, definition_for, organization_name, state_of
+from yiwang.cases.services import actor_for_case, definition_for, state_of
 from yiwang.catalog.application_form import DisplayRow, display_rows, form_definition
 from yiwang.catalog.models import Material, ProcessStep, VersionStatus
 from yiwang.core.errors import DomainError, Forbidden, InvalidInput, NotFound

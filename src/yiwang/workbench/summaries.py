@@ -15,7 +15,7 @@ from typing import Any
 from yiwang.audit.models import AuditEntry
 from yiwang.cases import engine
 from yiwang.cases.models import DeliveryMethod, Outcome, SuspensionKind
-from yiwang.cases.services import organization_name
+from yiwang.cases.record import organization_name
 from yiwang.licences.models import LicenceStatus
 
 ROLE_NAMES = {**engine.ROLE_LABELS, "applicant": "申请人", "system": "系统"}

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.accounts.models import User
 from yiwang.cases import engine
-from yiwang.cases.services import definition_for, organization_name, perform
+from yiwang.cases.record import organization_name
+from yiwang.cases.services import definition_for, perform
 from yiwang.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from yiwang.documents.services import open_document
 from yiwang.licences.services import licence_pdf, revoke

@@ -320,15 +320,15 @@ def test_a_step_written_meanwhile_makes_the_revocation_fail_whole(licence, case,
     """Between the revocation's read of the case and its write another writer committed (as
     on PostgreSQL, where nothing locks the case row): the revocation is refused, and neither
     the licence nor the chain changes."""
-    from yiwang.cases import services as case_services
+    from yiwang.cases import record
 
-    real_append = case_services._append
+    real_append = record.append_event
 
     def append_after_another_writer(*args, **kwargs):
         Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
         return real_append(*args, **kwargs)
 
-    monkeypatch.setattr(case_services, "_append", append_after_another_writer)
+    monkeypatch.setattr(record, "append_event", append_after_another_writer)
     head = Case.objects.get(pk=case.pk).audit_head
     with pytest.raises(Conflict) as excinfo:
         revoke(licence, staff("henan.leader"), "以欺骗手段取得许可")
