@@ -55,7 +55,7 @@ from yiwang.audit.hashing import (
 )
 from yiwang.audit.models import AuditCheckpoint, AuditEntry
 from yiwang.core.errors import InvalidInput, Problem
-from yiwang.core.fastsql import insert_row
+from yiwang.core.fastsql import built, insert_row
 
 __all__ = [
     "AuditProblem",
@@ -127,12 +127,10 @@ def append_entry(
     problems = _entry_problems(fields)  # also normalises before/after in place
     if problems:
         raise InvalidInput("audit.invalid_entry", "审计记录的内容不符合要求", problems)
-    entry = AuditEntry(**fields, hash=entry_hash(fields))
+    fields["hash"] = entry_hash(fields)
     # One prepared INSERT … RETURNING id: this runs on every case step, where compiling the
     # ORM's insert cost more than executing it.
-    entry.pk = insert_row(AuditEntry, {**fields, "hash": entry.hash})
-    entry._state.adding = False
-    return entry
+    return built(AuditEntry, {"id": insert_row(AuditEntry, fields), **fields})
 
 
 def _is_int(value: object) -> bool:
