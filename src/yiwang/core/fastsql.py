@@ -89,7 +89,7 @@ def built(model: type[ModelT], values: dict[str, Any], alias: str = "default") -
     Why: ``Model.__init__`` sets each field through ``setattr`` and sends two signals, about
     5 µs for a case row; a step builds several instances. With no ``pre_init``/``post_init``
     receiver for the model, filling the instance's ``__dict__`` is the same thing, because an
-    unsaved instance has no cached relations or file objects for a descriptor to reset.
+    fresh instance has no cached relations or file objects for a descriptor to reset.
     """
     names = _attnames(model)
     if len(values) != len(names) or not all(name in values for name in names):
