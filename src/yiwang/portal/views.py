@@ -398,9 +398,11 @@ def document(request: HttpRequest, number: str, document_id: int) -> HttpRespons
     doc = found.documents.filter(pk=document_id).first()
     if doc is None:
         return render(request, "portal/not_found.html", {"what": "该文书"}, status=404)
-    response = HttpResponse(open_document(doc), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{doc.case.number}-{doc.kind}.pdf"'
-    return response
+    try:
+        content = open_document(doc)  # a stored file that fails its digest is refused, not served
+    except DomainError as error:
+        return _refused(request, error)
+    return _pdf_attachment(content, f"{found.number}-{doc.kind}.pdf")
 
 
 @login_required
@@ -418,8 +420,13 @@ def licence(request: HttpRequest, number: str) -> HttpResponse:
         content = licence_pdf(issued)
     except DomainError as error:
         return _refused(request, error)
+    return _pdf_attachment(content, f"{found.number}-licence.pdf")
+
+
+def _pdf_attachment(content: bytes, filename: str) -> HttpResponse:
+    """A PDF to save (file names are case numbers and ASCII kinds: no quoting needed)."""
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{found.number}-licence.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -262,6 +262,21 @@ def test_stale_version_is_a_clear_message_and_changes_nothing(client_for, zhang,
     assert "该办件刚刚已被他人处理" in answer.content.decode()
 
 
+def test_a_tampered_letter_is_refused_with_a_message_not_served(
+    client_for, zhang, firm, zhongmou, settings
+):
+    settings.YIWANG_RENDER_DOCUMENTS_INLINE = True
+    case = _submitted(zhang, firm, zhongmou)
+    perform(case.pk, engine.Action("accept"), _staff("zhongmou.clerk"))
+    notice = case.documents.get(kind="acceptance_notice")
+    with notice.file.storage.open(notice.file.name, "ab") as handle:
+        handle.write(b"% appended")
+    answer = client_for("zhang.wei").get(reverse("portal:document", args=[case.number, notice.pk]))
+    assert answer.status_code == 409
+    assert "可能已被篡改" in answer.content.decode()
+    assert not answer.content.startswith(b"%PDF")
+
+
 def test_download_the_decision_letter_and_rate_once(client_for, zhang, firm, zhongmou, settings):
     settings.YIWANG_RENDER_DOCUMENTS_INLINE = False
     case = _to_delivery(_submitted(zhang, firm, zhongmou))
