@@ -19,12 +19,18 @@ Environment variables (all optional in development):
 - ``YIWANG_DEBUG``          ``1`` to turn debugging on (never in production)
 - ``YIWANG_ALLOWED_HOSTS``  comma-separated host names (``localhost,127.0.0.1,[::1]``)
 - ``YIWANG_PRODUCTION``     ``1`` for the hardened settings that ``yiwang check --deploy`` verifies
+- ``YIWANG_TRUSTED_PROXIES``  comma-separated addresses or networks of the reverse proxies in
+  front of the server, whose ``X-Forwarded-For`` names the client (none: the peer is the client)
+- ``YIWANG_LOGIN_FAILURES_PER_USER`` / ``YIWANG_LOGIN_FAILURES_PER_ADDRESS``  failed sign-ins
+  allowed per login name (5) and per client address (20) within
+  ``YIWANG_LOGIN_WINDOW_SECONDS`` (900)
 - ``YIWANG_TIME_ZONE``      the agencies' time zone (``Asia/Shanghai``)
 - ``YIWANG_CALENDAR_REVALIDATE_SECONDS``  how often a process checks for holiday-table changes (5)
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -44,6 +50,19 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value.lower() in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {text!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+    return value
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -74,6 +93,14 @@ if PRODUCTION and not os.environ.get("YIWANG_LICENCE_SM2_PRIVATE_KEY"):
     raise ImproperlyConfigured(
         "生产环境必须通过环境变量 YIWANG_LICENCE_SM2_PRIVATE_KEY 提供电子证照签发私钥"
     )
+YIWANG_TRUSTED_PROXIES = env_list("YIWANG_TRUSTED_PROXIES", "")
+for _proxy in YIWANG_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"YIWANG_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network"
+        ) from None
 ALLOWED_HOSTS = env_list("YIWANG_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("YIWANG_CSRF_TRUSTED_ORIGINS", "")
 
@@ -228,13 +255,13 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("YIWANG_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("YIWANG_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("YIWANG_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
     SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_AGE = int(os.environ.get("YIWANG_SESSION_SECONDS", "1800"))
+    SESSION_COOKIE_AGE = env_int("YIWANG_SESSION_SECONDS", 1800, minimum=60)
 
 # --- Domain settings -------------------------------------------------------------------------
 # How a promised limit is derived where no published figure exists: ceil(statutory * ratio).
@@ -243,8 +270,13 @@ YIWANG_PROMISED_DAYS_RATIO = float(os.environ.get("YIWANG_PROMISED_DAYS_RATIO", 
 YIWANG_CALENDAR_REVALIDATE_SECONDS = float(
     os.environ.get("YIWANG_CALENDAR_REVALIDATE_SECONDS", "5")
 )
+# Failed sign-ins allowed per login name and per client address within one window, after which
+# sign-in is refused until the window ends.
+YIWANG_LOGIN_FAILURES_PER_USER = env_int("YIWANG_LOGIN_FAILURES_PER_USER", 5, minimum=1)
+YIWANG_LOGIN_FAILURES_PER_ADDRESS = env_int("YIWANG_LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+YIWANG_LOGIN_WINDOW_SECONDS = env_int("YIWANG_LOGIN_WINDOW_SECONDS", 900, minimum=1)
 # Largest uploaded material accepted, in bytes (20 MB).
-YIWANG_MAX_UPLOAD_BYTES = int(os.environ.get("YIWANG_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+YIWANG_MAX_UPLOAD_BYTES = env_int("YIWANG_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spill to a temporary file
 # Letters are numbered and stored in the step that issues them; the PDF is rendered in that step
 # too unless this is off, in which case it is rendered on first download.

@@ -16,6 +16,7 @@ from yiwang.cases.models import Case, Channel
 from yiwang.cases.selectors import applicant_ids_for, case_for
 from yiwang.cases.services import Submission, definition_for, perform, submit
 from yiwang.core.errors import Forbidden, InvalidInput, NotFound
+from yiwang.core.http import client_address
 from yiwang.licences.models import Licence
 from yiwang.licences.selectors import licence_for_case
 from yiwang.licences.services import licence_pdf, revoke
@@ -141,7 +142,7 @@ def submit_case(request: HttpRequest, body: SubmitIn) -> Status[dict[str, Any]]:
             form_data=body.form_data,
             channel=body.channel,
         ),
-        client_addr=request.META.get("REMOTE_ADDR", ""),
+        client_addr=client_address(request),
     )
     return Status(201 if created else 200, _out(case_for(user, case.number)))  # type: ignore[arg-type]
 
@@ -195,7 +196,7 @@ def act(request: HttpRequest, number: str, action: str, body: ActionIn) -> dict[
         engine.Action(action, body.reason, params),
         request.user,  # type: ignore[arg-type]
         expected_version=body.expected_version,
-        client_addr=request.META.get("REMOTE_ADDR", ""),
+        client_addr=client_address(request),
     )
     return _out(case_for(request.user, updated.number))  # type: ignore[arg-type]
 
@@ -332,7 +333,7 @@ def licence_revoke(request: HttpRequest, number: str, body: RevokeIn) -> dict[st
         _licence_of(request, number),
         request.user,  # type: ignore[arg-type]
         body.reason,
-        client_addr=request.META.get("REMOTE_ADDR", ""),
+        client_addr=client_address(request),
     )
     return _licence_out(request, revoked)
 

@@ -32,6 +32,7 @@ from yiwang.catalog.application_form import (
 )
 from yiwang.catalog.models import Material
 from yiwang.core.errors import DomainError, InvalidInput
+from yiwang.core.http import client_address
 from yiwang.licences.selectors import licence_for_case
 from yiwang.licences.services import licence_pdf
 from yiwang.portal import selectors
@@ -41,10 +42,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _fail(request: HttpRequest, error: DomainError) -> None:
@@ -195,7 +192,7 @@ def draft(request: HttpRequest, draft_id: int) -> HttpResponse:
         messages.success(request, "草稿已保存，可以随时回来继续填写。")
         return redirect("portal:draft", draft_id=found.pk)
     try:
-        case = drafts.submit_draft(found, user, client_addr=_client(request))
+        case = drafts.submit_draft(found, user, client_addr=client_address(request))
     except DomainError as error:
         problems = {p.field: p.message for p in error.problems}
         if problems:
@@ -330,7 +327,7 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             engine.Action(action, request.POST.get("reason", ""), params),
             user,
             expected_version=_int(request.POST.get("version")),
-            client_addr=_client(request),
+            client_addr=client_address(request),
         )
     except DomainError as error:
         _fail(request, error)

@@ -13,10 +13,10 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.core.errors import NotFound
+from yiwang.core.throttle import allow
 from yiwang.public import selectors
 from yiwang.public.forms import ProgressForm
 from yiwang.public.samples import render_sample_pdf
-from yiwang.public.throttle import allow
 
 PROGRESS_LIMIT = 10
 PROGRESS_WINDOW_SECONDS = 600

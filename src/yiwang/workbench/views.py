@@ -23,6 +23,7 @@ from yiwang.cases import engine
 from yiwang.cases.record import organization_name
 from yiwang.cases.services import definition_for, perform
 from yiwang.core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from yiwang.core.http import client_address
 from yiwang.documents.services import open_document
 from yiwang.licences.services import licence_pdf, revoke
 from yiwang.workbench import forms, selectors
@@ -174,7 +175,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             forms.build_action(action, given, options),
             user,
             expected_version=version,
-            client_addr=request.META.get("REMOTE_ADDR", ""),
+            client_addr=client_address(request),
         )
     except DomainError as error:
         failure = forms.Failure(
@@ -258,7 +259,7 @@ def revoke_licence(request: HttpRequest, number: str) -> HttpResponse:
     given = forms.posted(request.POST)
     try:
         found = selectors.case_licence(user, number)
-        revoke(found, user, given.reason, client_addr=request.META.get("REMOTE_ADDR", ""))
+        revoke(found, user, given.reason, client_addr=client_address(request))
     except DomainError as error:
         failure = forms.Failure("revoke_licence", error.message, given)
         return _case_response(request, number, failure, status=_status(error))

@@ -108,3 +108,11 @@ def test_postgresql_prepares_repeated_statements_unless_told_not_to(tmp_path):
     assert "'prepare_threshold': None" in pooled.stdout, pooled.stderr
     wrong = run(["check"], tmp_path, DATABASE_URL=url, YIWANG_PG_PREPARE_THRESHOLD="often")
     assert wrong.returncode != 0 and "YIWANG_PG_PREPARE_THRESHOLD" in wrong.stderr
+
+
+def test_a_login_limit_that_is_not_a_number_stops_the_server_at_start(tmp_path):
+    result = run(["check"], tmp_path, YIWANG_LOGIN_FAILURES_PER_USER="five")
+    assert result.returncode != 0
+    assert "YIWANG_LOGIN_FAILURES_PER_USER must be a whole number" in result.stderr
+    result = run(["check"], tmp_path, YIWANG_LOGIN_WINDOW_SECONDS="0")
+    assert "YIWANG_LOGIN_WINDOW_SECONDS must be at least 1" in result.stderr

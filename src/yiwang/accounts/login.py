@@ -1,0 +1,69 @@
+"""Signing in with a password, with a limit on failed attempts (登录失败次数限制).
+
+Failures are counted twice, in the database so that every server process sees them: per login
+name (someone guessing one account's password) and per client address (someone trying many
+accounts). Past either limit, the form refuses at once, without checking the password, until
+that window ends; a successful sign-in clears its name's failures. The same form serves the
+site's login page and the admin site's.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+
+from yiwang.core import throttle
+from yiwang.core.http import client_address
+
+
+def failure_keys(username: str, address: str) -> tuple[str, str]:
+    return f"login:user:{username}", f"login:address:{address or 'unknown'}"
+
+
+def _locked_message(window: throttle.Window) -> str:
+    minutes = max(1, math.ceil(window.seconds_left() / 60))
+    return (
+        f"登录失败次数过多，已暂停登录，请 {minutes} 分钟后再试；如忘记密码，请联系本单位系统管理员"
+    )
+
+
+class LimitedLoginMixin:
+    """Refuses sign-in past the failure limits; counts each wrong name or password."""
+
+    cleaned_data: dict[str, Any]
+    request: Any
+
+    def clean(self) -> dict[str, Any]:
+        username = str(self.cleaned_data.get("username") or "")
+        user_key, address_key = failure_keys(username, client_address(self.request))
+        limits = (
+            (user_key, settings.YIWANG_LOGIN_FAILURES_PER_USER),
+            (address_key, settings.YIWANG_LOGIN_FAILURES_PER_ADDRESS),
+        )
+        for key, limit in limits:
+            window = throttle.peek(key)
+            if window is not None and window.attempts >= limit:
+                raise forms.ValidationError(_locked_message(window), code="login_limited")
+        try:
+            cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+        except forms.ValidationError as error:
+            if error.code == "invalid_login":
+                seconds = settings.YIWANG_LOGIN_WINDOW_SECONDS
+                for key, _limit in limits:
+                    throttle.hit(key, seconds)
+            raise
+        throttle.forget(user_key)
+        return cleaned
+
+
+class LoginForm(LimitedLoginMixin, AuthenticationForm):
+    """The site's login page (staff and applicants)."""
+
+
+class AdminLoginForm(LimitedLoginMixin, AdminAuthenticationForm):
+    """The admin site's login page."""
