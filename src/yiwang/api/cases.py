@@ -64,7 +64,7 @@ class CaseOut(Schema):
     supplement: list[dict[str, Any]] = Field(description="待补正的材料及问题")
 
 
-def _out(case: Case) -> dict[str, Any]:
+def case_out(case: Case) -> dict[str, Any]:
     defn = definition_for(case.item_version_id)
     return {
         "number": case.number,
@@ -99,6 +99,19 @@ def _out(case: Case) -> dict[str, Any]:
     }
 
 
+def requested_applicant(user: Any, applicant_id: int | None) -> Applicant:
+    """The applicant a request names, or the user's own applicant record when it names none."""
+    if applicant_id is None:
+        own = Applicant.objects.filter(user=user).first()
+        if own is None:
+            raise InvalidInput("case.applicant_required", "请指定申请人（applicant_id）")
+        return own
+    found = Applicant.objects.filter(pk=applicant_id).first()
+    if found is None:
+        raise NotFound("applicant.not_found", "未找到该申请人")
+    return found
+
+
 class SubmitIn(Schema):
     item_code: str = Field(description="事项代码，如 SF-LS-006")
     organization: str = Field(description="受理机构的统一社会信用代码")
@@ -117,20 +130,11 @@ def submit_case(request: HttpRequest, body: SubmitIn) -> Status[dict[str, Any]]:
         raise NotFound("organization.not_found", f"未找到受理机构 {body.organization}")
     if body.channel not in Channel.values:
         raise InvalidInput("case.channel", "申请渠道必须是 online、window 或 platform")
-    if body.applicant_id is None:
-        own = Applicant.objects.filter(user=user).first()  # type: ignore[misc]
-        if own is None:
-            raise InvalidInput("case.applicant_required", "请指定申请人（applicant_id）")
-        applicant, agent = own, None
-    else:
-        found = Applicant.objects.filter(pk=body.applicant_id).first()
-        if found is None:
-            raise NotFound("applicant.not_found", "未找到该申请人")
-        applicant = found
-        own = Applicant.objects.filter(user=user).first()  # type: ignore[misc]
-        agent = own if own is not None and own.pk != applicant.pk else None
-        if agent is not None and applicant.pk not in applicant_ids_for(user):  # type: ignore[arg-type]
-            raise Forbidden("case.forbidden", "没有有效的授权委托，不能代该申请人提交")
+    applicant = requested_applicant(user, body.applicant_id)
+    own = Applicant.objects.filter(user=user).first()  # type: ignore[misc]
+    agent = own if own is not None and own.pk != applicant.pk else None
+    if agent is not None and applicant.pk not in applicant_ids_for(user):  # type: ignore[arg-type]
+        raise Forbidden("case.forbidden", "没有有效的授权委托，不能代该申请人提交")
     case, created = submit(
         user,  # type: ignore[arg-type]
         Submission(
@@ -144,12 +148,12 @@ def submit_case(request: HttpRequest, body: SubmitIn) -> Status[dict[str, Any]]:
         ),
         client_addr=client_address(request),
     )
-    return Status(201 if created else 200, _out(case_for(user, case.number)))  # type: ignore[arg-type]
+    return Status(201 if created else 200, case_out(case_for(user, case.number)))  # type: ignore[arg-type]
 
 
 @router.get("/{number}", response=CaseOut, summary="办件详情")
 def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
-    return _out(case_for(request.user, number))  # type: ignore[arg-type]
+    return case_out(case_for(request.user, number))  # type: ignore[arg-type]
 
 
 class MaterialRef(Schema):
@@ -198,7 +202,7 @@ def act(request: HttpRequest, number: str, action: str, body: ActionIn) -> dict[
         expected_version=body.expected_version,
         client_addr=client_address(request),
     )
-    return _out(case_for(request.user, updated.number))  # type: ignore[arg-type]
+    return case_out(case_for(request.user, updated.number))  # type: ignore[arg-type]
 
 
 class HistoryOut(Schema):

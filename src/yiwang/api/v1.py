@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from yiwang.api.cases import router as cases_router
+from yiwang.api.drafts import router as drafts_router
 from yiwang.api.organizations import router as organizations_router
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.errors import DomainError
@@ -70,4 +71,5 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 api.add_router("/items", catalog_router, tags=["事项目录"])
 api.add_router("/calendar", calendar_router, tags=["工作日历"])
 api.add_router("/organizations", organizations_router, tags=["组织机构"])
+api.add_router("/drafts", drafts_router, tags=["申请草稿"])
 api.add_router("/cases", cases_router, tags=["办件"])

@@ -150,7 +150,7 @@ def choose_reuse(draft: Draft, material_name: str, source_id: int, user: User) -
 def remove_material(draft: Draft, material_name: str, user: User) -> None:
     _require_owner(draft, user)
     _require_open(draft)
-    _set_material(draft, material_name, None)
+    _set_material(draft, _material(draft, material_name).name, None)
 
 
 def _set_material(draft: Draft, name: str, entry: dict[str, Any] | None) -> None:

@@ -1,0 +1,152 @@
+"""Drafts over the API: save as sent, upload, submit once with every problem listed."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from yiwang.cases.models import Case, CaseMaterial, Draft
+from yiwang.cases.tests.test_api import PDF, bearer
+from yiwang.cases.tests.test_services import World
+
+URL = "/api/v1/drafts"
+
+
+@pytest.fixture
+def world(tree, make_staff) -> World:
+    return World(tree, make_staff)
+
+
+def start(client, world, headers, **body):
+    payload = {"item_code": "SF-LS-006", "organization": world.tree.county_a1.credit_code}
+    payload.update(body)
+    return client.post(URL, payload, content_type="application/json", **headers)
+
+
+def upload(client, draft_id, headers, content=PDF, material="申请书"):
+    file = io.BytesIO(content)
+    file.name = f"{material}.pdf"
+    return client.post(
+        f"{URL}/{draft_id}/materials", {"material": material, "file": file}, **headers
+    )
+
+
+def test_an_agent_fills_in_a_draft_over_several_requests_and_submits_it_once(client, world):
+    agent = bearer(world.user)
+    created = start(client, world, agent, applicant_id=world.firm.pk)
+    assert created.status_code == 201, created.content
+    draft = created.json()
+    assert draft["applicant"] == "正道律师事务所" and draft["case_number"] is None
+    assert draft["missing"] == ["申请书"]  # 住所证明 may be owed (容缺)
+    url = f"{URL}/{draft['id']}"
+
+    # Saved as sent, even what would not pass yet.
+    saved = client.put(
+        url,
+        {"form_data": {"partners": ["张伟"], "note": 5}},
+        content_type="application/json",
+        **agent,
+    )
+    assert saved.status_code == 200 and saved.json()["form_data"] == {
+        "partners": ["张伟"],
+        "note": 5,
+    }
+
+    early = client.post(f"{url}/submit", **agent)
+    assert early.status_code == 400 and early.json()["code"] == "draft.materials_missing"
+    assert "申请书" in [d["field"] for d in early.json()["details"]]
+    assert not Case.objects.exists()
+
+    fake = upload(client, draft["id"], agent, content=b"MZ\x90\x00 an executable")
+    assert fake.status_code == 400 and fake.json()["code"] == "material.file_type"
+    added = upload(client, draft["id"], agent)
+    assert added.status_code == 201 and added.json()["missing"] == []
+    [chosen] = added.json()["materials"]
+    assert chosen["material"] == "申请书" and chosen["file_type"] == "pdf"
+
+    client.put(
+        url, {"form_data": {"partners": ["张伟", "李娜"]}}, content_type="application/json", **agent
+    )
+    submitted = client.post(f"{url}/submit", **agent)
+    assert submitted.status_code == 201, submitted.content
+    case = submitted.json()
+    assert case["status"] == "submitted" and case["applicant"] == "正道律师事务所"
+    stored = CaseMaterial.objects.get(case__number=case["number"])
+    assert (stored.material.name, stored.sha256) == ("申请书", chosen["sha256"])
+
+    again = client.post(f"{url}/submit", **agent)  # a retried request: the same case
+    assert again.status_code == 200 and again.json()["number"] == case["number"]
+    assert Case.objects.count() == 1
+    late = client.put(url, {"form_data": {}}, content_type="application/json", **agent)
+    assert late.status_code == 409 and late.json()["code"] == "draft.submitted"
+    assert client.get(URL, **agent).json() == []  # no longer an open draft
+    assert client.get(url, **agent).json()["case_number"] == case["number"]
+
+
+def test_materials_can_be_taken_back_and_unknown_ones_are_named(client, world):
+    agent = bearer(world.user)
+    draft_id = start(client, world, agent, applicant_id=world.firm.pk).json()["id"]
+    upload(client, draft_id, agent)
+    removed = client.delete(f"{URL}/{draft_id}/materials?material=申请书", **agent)
+    assert removed.status_code == 200 and removed.json()["missing"] == ["申请书"]
+    unknown = client.delete(f"{URL}/{draft_id}/materials?material=营业执照", **agent)
+    assert unknown.status_code == 404 and unknown.json()["code"] == "material.unknown"
+    wrong = upload(client, draft_id, agent, material="营业执照")
+    assert wrong.status_code == 404 and wrong.json()["code"] == "material.unknown"
+
+
+def test_only_the_applicant_and_their_agents_see_and_fill_a_draft(client, world):
+    draft_id = start(client, world, bearer(world.user), applicant_id=world.firm.pk).json()["id"]
+    url = f"{URL}/{draft_id}"
+    for outsider in (world.stranger, world.clerk):
+        headers = bearer(outsider)
+        read = client.get(url, **headers)
+        assert read.status_code == 403 and read.json()["code"] == "draft.forbidden"
+        write = client.put(url, {"form_data": {"x": 1}}, content_type="application/json", **headers)
+        assert write.status_code == 403
+        assert upload(client, draft_id, headers).status_code == 403
+        assert client.post(f"{url}/submit", **headers).status_code == 403
+        assert client.get(URL, **headers).json() == []
+    assert Draft.objects.get().form_data == {} and not Case.objects.exists()
+    assert client.get(url).status_code == 401
+    assert client.get(f"{URL}/999999", **bearer(world.user)).status_code == 404
+
+
+def test_a_draft_is_refused_for_someone_one_does_not_act_for(client, world):
+    refused = start(client, world, bearer(world.stranger), applicant_id=world.firm.pk)
+    assert refused.status_code == 403 and refused.json()["code"] == "draft.forbidden"
+    nobody = start(client, world, bearer(world.stranger))
+    assert nobody.status_code == 400 and nobody.json()["code"] == "case.applicant_required"
+    elsewhere = start(client, world, bearer(world.user), organization=world.tree.city_b.credit_code)
+    assert elsewhere.status_code == 400 and elsewhere.json()["code"] == "case.not_implemented"
+    assert not Draft.objects.exists()
+
+
+def test_a_material_of_an_earlier_case_is_reused_without_uploading_again(client, world):
+    agent = bearer(world.user)
+    first = start(client, world, agent, applicant_id=world.firm.pk).json()["id"]
+    upload(client, first, agent)
+    number = client.post(f"{URL}/{first}/submit", **agent).json()["number"]
+    earlier = CaseMaterial.objects.get(case__number=number)
+
+    second = start(client, world, agent, applicant_id=world.firm.pk).json()["id"]
+    reused = client.post(
+        f"{URL}/{second}/materials/reuse",
+        {"material": "申请书", "source_id": earlier.pk},
+        content_type="application/json",
+        **agent,
+    )
+    assert reused.status_code == 200, reused.content
+    [chosen] = reused.json()["materials"]
+    assert (chosen["reused_from"], chosen["reused_case"]) == (earlier.pk, number)
+    assert reused.json()["missing"] == []
+    # Someone else's material cannot be borrowed.
+    own = start(client, world, agent).json()["id"]  # zhang.wei applying for himself
+    borrowed = client.post(
+        f"{URL}/{own}/materials/reuse",
+        {"material": "申请书", "source_id": earlier.pk},
+        content_type="application/json",
+        **agent,
+    )
+    assert borrowed.status_code == 403 and borrowed.json()["code"] == "material.not_yours"
