@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +39,9 @@ from yiwang.workcalendar.services import current_calendar
 
 STATE_FIELDS = tuple(f for f in engine.FIELDS if f != "owner_org_id") + ("received_on",)
 SYSTEM = engine.Actor(user_id=None, name="系统", system=True)
+
+#: Told ``(done, total)`` after each case of a batch, for a command to show how far it is.
+Progress = Callable[[int, int], None]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -491,30 +494,46 @@ def _issue_licence(case: Case, user: User | None, issuer: Organization) -> None:
     issue_for(case, user, issuer, render=settings.YIWANG_RENDER_DOCUMENTS_INLINE)
 
 
-def deem_overdue_acceptances(today: dt.date | None = None) -> list[str]:
-    """第32条: applications not answered within 5 working days are accepted from receipt."""
+def deem_overdue_acceptances(
+    today: dt.date | None = None, *, progress: Progress | None = None
+) -> list[str]:
+    """第32条: applications not answered within 5 working days are accepted from receipt.
+
+    Returns the numbers of the cases deemed; ``progress(done, total)`` after each case."""
     day = today or timezone.localdate()
-    due = Case.objects.filter(status="submitted", accept_due__lt=day).values_list("pk", "number")
+    due = list(
+        Case.objects.filter(status="submitted", accept_due__lt=day)
+        .order_by("pk")
+        .values_list("pk", "number")
+    )
     done = []
-    for pk, number in due:
+    for position, (pk, number) in enumerate(due, 1):
         try:
             perform(pk, engine.Action("deem_accept"), None, today=day)
             done.append(number)
         except Conflict:
-            continue  # acted on meanwhile by a clerk: nothing to deem
+            pass  # acted on meanwhile by a clerk: nothing to deem
+        if progress is not None:
+            progress(position, len(due))
     return done
 
 
-def recompute_provisional_deadlines() -> int:
-    """After a new holiday year is loaded, recompute the provisional deadlines of open cases."""
-    ids = Case.objects.filter(status__in=OPEN_STATUSES, deadline_provisional=True).values_list(
-        "pk", flat=True
+def recompute_provisional_deadlines(*, progress: Progress | None = None) -> int:
+    """After a new holiday year is loaded, recompute the provisional deadlines of open cases.
+
+    Returns how many were recomputed; ``progress(done, total)`` after each case."""
+    ids = list(
+        Case.objects.filter(status__in=OPEN_STATUSES, deadline_provisional=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     count = 0
-    for pk in list(ids):
+    for position, pk in enumerate(ids, 1):
         try:
             perform(pk, engine.Action("recompute"), None)
             count += 1
         except Conflict:
-            continue
+            pass  # acted on meanwhile: that step recomputed its deadlines already
+        if progress is not None:
+            progress(position, len(ids))
     return count

@@ -380,3 +380,28 @@ def test_postgresql_plans_a_steps_statements_once_per_connection(world):
         )
         prepared = cursor.fetchall()
     assert prepared, "the audit INSERT of every step should be a prepared statement by now"
+
+
+def test_the_timed_duties_report_progress_and_a_summary(world):
+    import io
+
+    from django.core.management import call_command
+
+    overdue, provisional = world.submit("late"), world.submit("provisional")
+    Case.objects.filter(pk=overdue.pk).update(accept_due=dt.date(2025, 1, 2))
+    Case.objects.filter(pk=provisional.pk).update(deadline_provisional=True)
+    out = io.StringIO()
+    call_command("cases", "deem-accept", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("视为受理 1/1 件（100%），每秒")
+    assert lines[1:] == [f"视为受理：{overdue.number}", "共视为受理 1 件"]
+    # Deadlines reaching into a year without a published schedule are provisional too.
+    open_provisional = Case.objects.filter(deadline_provisional=True).count()
+    assert open_provisional >= 1
+    out = io.StringIO()
+    call_command("cases", "recompute", stdout=out)
+    lines = out.getvalue().splitlines()
+    n = open_provisional
+    assert lines[0].startswith(f"重算期限 {n}/{n} 件（100%）")
+    assert lines[1] == f"已重算 {n} 件的期限"
+    assert AuditEntry.objects.filter(case_id=provisional.pk, action="recompute").exists()
