@@ -27,6 +27,7 @@ urlpatterns = [
     path("my/", include("yiwang.portal.urls")),
     path("work/", include("yiwang.workbench.urls")),
     path("verify/", include("yiwang.licences.urls")),
+    path("verify/", include("yiwang.documents.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

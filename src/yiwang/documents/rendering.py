@@ -1,7 +1,8 @@
 """Rendering a document's frozen context to PDF: Django templates laid out by WeasyPrint.
 
-Rendering reads nothing but ``(kind, context)``: no database, no clock, no network. The same
-context therefore gives the same bytes on the same software and fonts, which is what lets a
+Rendering reads nothing but ``(kind, context)`` and the platform's public address (printed in
+the verification QR code): no database, no clock, no network. The same context therefore gives
+the same bytes on the same software, fonts and address, which is what lets a
 document issued with ``render=False`` be rendered later and still be the document that was
 issued.
 
@@ -16,8 +17,11 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from yiwang.accounts.models import ApplicantKind
+from yiwang.core.printed import public_base_url, qr_svg
 from yiwang.documents.models import DocumentKind
 
 if TYPE_CHECKING:
@@ -31,6 +35,16 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 DECISIONS = frozenset(
     {DocumentKind.REFUSAL_DECISION, DocumentKind.APPROVAL_DECISION, DocumentKind.DENIAL_DECISION}
 )
+
+
+# Printed size of a letter's verification QR code: it sits in the first page's bottom margin.
+QR_SIZE_MM = 22
+
+
+def verification_url(number: str, code: str) -> str:
+    """The absolute address of the public page that checks letter ``number``."""
+    query = urlencode({"n": number, "c": code})  # percent-encoded: the QR code holds ASCII
+    return f"{public_base_url()}{reverse('documents:verify')}?{query}"
 
 
 def template_name(kind: str) -> str:
@@ -47,6 +61,10 @@ def render_html(kind: str, context: dict[str, Any]) -> str:
         "you": "你" if person else "你单位",
         "show_id": document_kind in DECISIONS,
     }
+    code = context.get("verify_code")
+    if code:  # letters issued before codes were printed have none
+        url = verification_url(context["number"], code)
+        values.update(verification_url=url, qr_svg=qr_svg(url, QR_SIZE_MM))
     return render_to_string(template_name(document_kind), values)
 
 

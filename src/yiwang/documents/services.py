@@ -15,7 +15,9 @@ function of the context, that PDF is the document that was issued.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -66,6 +68,9 @@ def issue(
         sequence = next_sequence(organization, document_kind, issued_on.year)
         number = format_number(organization, document_kind, issued_on.year, sequence)
         context["number"] = number
+        # Printed on the letter (with a QR code): whoever holds it can check it online, while
+        # nobody can list other people's letters by trying numbers.
+        context["verify_code"] = secrets.token_hex(8)
         document = Document(
             case=case,
             kind=document_kind,
@@ -94,6 +99,17 @@ def issue(
             ) from None
         document._state.adding = False
     return document
+
+
+def document_to_verify(number: str, code: str) -> Document | None:
+    """The document numbered ``number`` if ``code`` is the verification code printed on it."""
+    found = Document.objects.select_related("case", "organization").filter(number=number).first()
+    if found is None or not isinstance(found.context, dict):
+        return None
+    expected = str(found.context.get("verify_code") or "")
+    if not expected or not hmac.compare_digest(expected.encode(), code.strip().lower().encode()):
+        return None
+    return found
 
 
 def open_document(document: Document) -> bytes:

@@ -7,31 +7,23 @@ CJK SC for headings, from Debian's fonts-noto-cjk, embedded as subsets.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
-import segno
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from yiwang.accounts.models import ApplicantKind
+from yiwang.core import printed
+from yiwang.core.printed import public_base_url
 from yiwang.licences.models import Licence
 
 if TYPE_CHECKING:
     import weasyprint  # type: ignore[import-untyped]  # no stubs or py.typed
 
-DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 TEMPLATE = "licences/licence_pdf.html"
 # Printed size of the QR code: large enough for a phone camera at arm's length.
 QR_SIZE_MM = 32
-QR_BORDER = 2  # quiet zone, in modules
-
-
-def public_base_url() -> str:
-    """Where the public reaches the platform, for addresses printed on paper."""
-    base = os.environ.get("YIWANG_PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL)
-    return base.strip().rstrip("/")
 
 
 def verification_url(number: str) -> str:
@@ -40,17 +32,9 @@ def verification_url(number: str) -> str:
     return public_base_url() + reverse("licences:verify", args=[number])
 
 
-def qr_code(url: str) -> segno.QRCode:
-    return segno.make(url, error="m")
-
-
 def qr_svg(url: str) -> SafeString:
-    """The QR code of ``url`` as inline SVG sized in millimetres."""
-    code = qr_code(url)
-    width, _ = code.symbol_size(scale=1, border=QR_BORDER)
-    svg = code.svg_inline(scale=QR_SIZE_MM / width, border=QR_BORDER, unit="mm")
-    # segno writes the markup itself; the URL is only encoded into the path data.
-    return mark_safe(svg)
+    """The licence's QR code of ``url`` as inline SVG sized in millimetres."""
+    return printed.qr_svg(url, QR_SIZE_MM)
 
 
 def render_context(licence: Licence) -> dict[str, Any]:

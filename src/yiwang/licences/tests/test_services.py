@@ -16,6 +16,7 @@ from django.urls import resolve
 from yiwang.audit.models import AuditEntry
 from yiwang.audit.services import verify as audit_verify
 from yiwang.cases.models import Case, Status
+from yiwang.core import printed
 from yiwang.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from yiwang.core.gm import generate_sm2_keypair, sm2_sign, sm2_verify, sm3_hex
 from yiwang.documents.tests.pdftools import compact, pdf_text
@@ -115,7 +116,7 @@ def test_the_qr_code_holds_the_absolute_address_of_the_verification_page(licence
     html = rendering.render_html(licence)
     # The symbol drawn is segno's encoding of exactly that address, and of no other.
     assert str(rendering.qr_svg(url)) in html
-    assert rendering.qr_code(url).matrix == segno.make(url, error="m").matrix
+    assert printed.qr_code(url).matrix == segno.make(url, error="m").matrix
     assert str(rendering.qr_svg(url.replace("licence", "licenses"))) not in html
 
 

@@ -1,0 +1,61 @@
+"""The public check of a letter (文书核验): no login, reached by scanning the letter's QR code.
+
+It shows what the platform issued under that number, so a paper copy can be compared line by
+line, and checks an electronic copy byte for byte against the issued PDF's SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from yiwang.core.errors import DomainError
+from yiwang.core.throttle import allow
+from yiwang.documents.services import document_to_verify, open_document
+
+#: Wrong codes and file checks allowed per client address and window.
+VERIFY_LIMIT = 30
+VERIFY_WINDOW_SECONDS = 600
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def verify(request: HttpRequest) -> HttpResponse:
+    number = request.GET.get("n", "")[:100]
+    code = request.GET.get("c", "")[:64]
+    counted = request.method == "POST"
+    document = document_to_verify(number, code) if number and code else None
+    if document is None:
+        counted = True  # a wrong code is an attempt, as a file check is
+    if counted and not allow(
+        "letter-verify", request, limit=VERIFY_LIMIT, window_seconds=VERIFY_WINDOW_SECONDS
+    ):
+        return render(request, "documents/verify_busy.html", status=429)
+    if document is None:
+        return render(request, "documents/verify_not_found.html", {"number": number}, status=404)
+    context: dict[str, object] = {"document": document, "facts": document.context, "check": None}
+    try:
+        issued = open_document(document)
+    except DomainError as error:
+        context["unavailable"] = error.message
+        issued = b""
+    context["sha256"] = hashlib.sha256(issued).hexdigest() if issued else document.sha256
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["check"], status = "missing", 400
+        elif upload.size is not None and upload.size > settings.YIWANG_MAX_UPLOAD_BYTES:
+            context["check"], status = "too_large", 400
+        else:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            context["uploaded_sha256"] = digest.hexdigest()
+            context["check"] = "same" if digest.hexdigest() == context["sha256"] else "different"
+    return render(request, "documents/verify.html", context, status=status)
