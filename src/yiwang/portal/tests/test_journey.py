@@ -21,6 +21,8 @@ from django.core.management import call_command
 
 from yiwang.accounts.models import User
 from yiwang.cases.models import Case, CaseMaterial, Rating, Status
+from yiwang.core.printed import public_base_url
+from yiwang.documents.rendering import verification_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -260,6 +262,20 @@ def test_whole_journey_in_a_real_browser(live_server, chromium, demo_with_passwo
         me.get_by_role("link", name="准予行政许可决定书").first.click()
     letter = Path(caught.value.path())
     assert letter.read_bytes().startswith(b"%PDF")
+    # Whoever receives the letter checks it where its QR code points, file included.
+    decision = case.documents.get(kind="approval_decision")
+    me.goto(
+        verification_url(decision.number, decision.context["verify_code"]).replace(
+            public_base_url(), base
+        )
+    )
+    assert decision.number in me.content()
+    me.set_input_files("#id_file", str(letter))
+    me.click("button:has-text('核对')")
+    me.wait_for_load_state("networkidle")
+    assert "所选文件与出具的原件完全一致" in me.content()
+    camera.shoot(me, "letter-verified")
+    me.goto(f"{base}/my/cases/{case.number}/")
     with me.expect_download() as caught:
         me.get_by_role("link", name="下载电子证照").click()
     assert Path(caught.value.path()).read_bytes().startswith(b"%PDF")
