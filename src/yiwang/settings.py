@@ -9,6 +9,8 @@ Environment variables (all optional in development):
   (``5``); empty to never prepare (behind a transaction-mode connection pooler)
 - ``YIWANG_DATA_DIR``       where the SQLite file, uploaded files and the generated secret live (``./var``)
 - ``YIWANG_MEDIA_ROOT``     uploaded materials and generated documents (``$YIWANG_DATA_DIR/media``)
+- ``YIWANG_FILE_STORAGE`` / ``YIWANG_FILE_STORAGE_OPTIONS``  the storage backend of materials,
+  letters and licences (dotted path) and its options (a JSON object); local files by default
 - ``YIWANG_STATIC_ROOT``    collected static files (``$YIWANG_DATA_DIR/static``)
 - ``YIWANG_LICENCE_SM2_PRIVATE_KEY``  SM2 private key (64 hex digits) that signs electronic
   licences; required in production, else generated once into ``$YIWANG_DATA_DIR/licence_sm2_key``
@@ -31,9 +33,11 @@ Environment variables (all optional in development):
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -222,8 +226,28 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("YIWANG_STATIC_ROOT", DATA_DIR / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("YIWANG_MEDIA_ROOT", DATA_DIR / "media"))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+
+
+def _file_storage() -> dict[str, Any]:
+    """Where materials, letters and licences are stored: local files by default, or any Django
+    storage backend (object storage through django-storages, for one) named by the environment."""
+    backend = os.environ.get(
+        "YIWANG_FILE_STORAGE", "django.core.files.storage.FileSystemStorage"
+    ).strip()
+    text = os.environ.get("YIWANG_FILE_STORAGE_OPTIONS", "").strip() or "{}"
+    try:
+        options = json.loads(text)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"YIWANG_FILE_STORAGE_OPTIONS is not valid JSON: {exc}"
+        ) from None
+    if not isinstance(options, dict):
+        raise ImproperlyConfigured("YIWANG_FILE_STORAGE_OPTIONS must be a JSON object")
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": _file_storage(),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -99,3 +99,30 @@ def test_the_command_reports_and_deletes_with_a_summary(world, monkeypatch):
 def test_a_grace_period_under_a_minute_is_refused(world):
     with pytest.raises(CommandError, match="至少为 1 分钟"):
         call_command("files", "sweep", "--grace-minutes", "0", stdout=StringIO())
+
+
+def test_everything_works_on_a_storage_other_than_local_files(world, settings, tmp_path):
+    # An object store stands behind the same Django storage API; the in-memory backend plays
+    # it here, so that a single local-path assumption would fail this test.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    from io import BytesIO
+
+    from yiwang.cases import materials
+    from yiwang.cases.tests.test_api import PDF
+
+    case = world.submit("elsewhere")
+    upload = BytesIO(PDF)
+    upload.name = "申请书.pdf"
+    material = materials.upload(case, "申请书", upload, "申请书.pdf", world.user)
+    perform(case.pk, engine.Action("accept"), world.clerk)
+    letter = Document.objects.get(case_id=case.pk)
+    assert document_services.open_document(letter).startswith(b"%PDF")
+    with material.file.storage.open(material.file.name, "rb") as handle:
+        assert handle.read() == PDF
+    assert type(default_storage._wrapped).__name__ == "InMemoryStorage"
+    assert sweep(now=timezone.now() + dt.timedelta(hours=2)).referenced == 2
+    local = settings.MEDIA_ROOT
+    assert not os.path.exists(local) or not any(files for _, _, files in os.walk(local))

@@ -116,3 +116,19 @@ def test_a_login_limit_that_is_not_a_number_stops_the_server_at_start(tmp_path):
     assert "YIWANG_LOGIN_FAILURES_PER_USER must be a whole number" in result.stderr
     result = run(["check"], tmp_path, YIWANG_LOGIN_WINDOW_SECONDS="0")
     assert "YIWANG_LOGIN_WINDOW_SECONDS must be at least 1" in result.stderr
+
+
+def test_a_file_storage_that_cannot_be_built_stops_the_start(tmp_path):
+    result = run(["check"], tmp_path, YIWANG_FILE_STORAGE="storages.backends.nowhere.Storage")
+    assert result.returncode != 0
+    assert "yiwang.E001" in result.stderr and "YIWANG_FILE_STORAGE" in result.stderr
+    result = run(["check"], tmp_path, YIWANG_FILE_STORAGE_OPTIONS="{bucket: x}")
+    assert result.returncode != 0
+    assert "YIWANG_FILE_STORAGE_OPTIONS is not valid JSON" in result.stderr
+    result = run(
+        ["check"],
+        tmp_path,
+        YIWANG_FILE_STORAGE="django.core.files.storage.InMemoryStorage",
+        YIWANG_FILE_STORAGE_OPTIONS='{"base_url": "/files/"}',
+    )
+    assert result.returncode == 0, result.stderr
