@@ -14,6 +14,7 @@ class DocumentsConfig(AppConfig):
 
 
 def _stored_files() -> Iterable[str]:
+    from yiwang.core.stored_files import names_in_order
     from yiwang.documents.models import Document
 
-    return Document.objects.values_list("file", flat=True).iterator(chunk_size=5000)
+    return names_in_order(Document.objects.all(), "file")

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.defaultfilters import filesizeformat
 
-from yiwang.core.stored_files import DEFAULT_GRACE, SweepReport, sweep
+from yiwang.core.stored_files import DEFAULT_GRACE, OutOfOrder, SweepReport, sweep
 
 #: Orphans listed by name; all of them are counted.
 LISTED = 20
@@ -38,11 +38,14 @@ class Command(BaseCommand):
         minutes = options["grace_minutes"]
         if minutes < 1:
             raise CommandError("--grace-minutes 至少为 1 分钟，以免删除事务尚未提交的文件")
-        report = sweep(
-            delete=options["delete"],
-            grace=dt.timedelta(minutes=minutes),
-            progress=self._progress,
-        )
+        try:
+            report = sweep(
+                delete=options["delete"],
+                grace=dt.timedelta(minutes=minutes),
+                progress=self._progress,
+            )
+        except OutOfOrder as exc:
+            raise CommandError(f"文件名没有按预期的顺序返回，未删除任何文件：{exc}") from exc
         for name, size in report.orphans[:LISTED]:
             self.stdout.write(f"  孤立文件：{name}（{filesizeformat(size)}）")
         if len(report.orphans) > LISTED:
