@@ -106,3 +106,26 @@ def test_behind_a_trusted_proxy_each_client_is_counted_apart(client, clerk, sett
         HTTP_X_FORWARDED_FOR="203.0.113.1",
     )
     assert other.status_code == 302 and signed_in(client)
+
+
+def test_an_administrator_lifts_a_lock_by_deleting_its_count(client, clerk, django_user_model):
+    from yiwang.core.models import AttemptWindow
+
+    for _ in range(3):
+        sign_in(client, "a1.clerk", "wrong")
+    admin = django_user_model.objects.create_superuser("root", password="Root-pass-2026")
+    client.force_login(admin)
+    listed = client.get("/admin/core/attemptwindow/?q=a1.clerk").content.decode()
+    assert "login:user:a1.clerk" in listed
+    window = AttemptWindow.objects.get(key="login:user:a1.clerk")
+    response = client.post(f"/admin/core/attemptwindow/{window.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    client.logout()
+    assert sign_in(client, "a1.clerk", PASSWORD).status_code == 302 and signed_in(client)
+
+
+def test_staff_without_the_permission_cannot_see_the_counts(client, clerk):
+    clerk.is_staff = True
+    clerk.save(update_fields=["is_staff"])
+    client.force_login(clerk)
+    assert client.get("/admin/core/attemptwindow/").status_code == 403
