@@ -494,6 +494,15 @@ def _issue_licence(case: Case, user: User | None, issuer: Organization) -> None:
     issue_for(case, user, issuer, render=settings.YIWANG_RENDER_DOCUMENTS_INLINE)
 
 
+def _system_acts(case_id: int, action: engine.Action, today: dt.date | None) -> bool:
+    """The system's own action on a case; False when someone acted on it first."""
+    try:
+        perform(case_id, action, None, today=today)
+    except Conflict:
+        return False
+    return True
+
+
 def deem_overdue_acceptances(
     today: dt.date | None = None, *, progress: Progress | None = None
 ) -> list[str]:
@@ -508,11 +517,9 @@ def deem_overdue_acceptances(
     )
     done = []
     for position, (pk, number) in enumerate(due, 1):
-        try:
-            perform(pk, engine.Action("deem_accept"), None, today=day)
+        # A clerk who acted meanwhile leaves nothing to deem.
+        if _system_acts(pk, engine.Action("deem_accept"), day):
             done.append(number)
-        except Conflict:
-            pass  # acted on meanwhile by a clerk: nothing to deem
         if progress is not None:
             progress(position, len(due))
     return done
@@ -529,11 +536,9 @@ def recompute_provisional_deadlines(*, progress: Progress | None = None) -> int:
     )
     count = 0
     for position, pk in enumerate(ids, 1):
-        try:
-            perform(pk, engine.Action("recompute"), None)
+        # A step taken meanwhile has recomputed the deadlines already.
+        if _system_acts(pk, engine.Action("recompute"), None):
             count += 1
-        except Conflict:
-            pass  # acted on meanwhile: that step recomputed its deadlines already
         if progress is not None:
             progress(position, len(ids))
     return count
