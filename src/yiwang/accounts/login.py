@@ -9,6 +9,7 @@ site's login page and the admin site's.
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
@@ -19,6 +20,9 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from yiwang.core import throttle
 from yiwang.core.http import client_address
+
+#: Sign-in failures and refusals, for the security log an operator keeps (网络安全法 第21条).
+security_log = logging.getLogger("yiwang.security")
 
 
 def failure_keys(username: str, address: str) -> tuple[str, str]:
@@ -40,7 +44,8 @@ class LimitedLoginMixin:
 
     def clean(self) -> dict[str, Any]:
         username = str(self.cleaned_data.get("username") or "")
-        user_key, address_key = failure_keys(username, client_address(self.request))
+        address = client_address(self.request)
+        user_key, address_key = failure_keys(username, address)
         limits = (
             (user_key, settings.YIWANG_LOGIN_FAILURES_PER_USER),
             (address_key, settings.YIWANG_LOGIN_FAILURES_PER_ADDRESS),
@@ -48,11 +53,18 @@ class LimitedLoginMixin:
         for key, limit in limits:
             window = throttle.peek(key)
             if window is not None and window.attempts >= limit:
+                security_log.warning(
+                    "sign-in refused, too many failures: user=%r address=%s key=%s",
+                    username,
+                    address,
+                    key,
+                )
                 raise forms.ValidationError(_locked_message(window), code="login_limited")
         try:
             cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
         except forms.ValidationError as error:
             if error.code == "invalid_login":
+                security_log.info("sign-in failed: user=%r address=%s", username, address)
                 seconds = settings.YIWANG_LOGIN_WINDOW_SECONDS
                 for key, _limit in limits:
                     throttle.hit(key, seconds)

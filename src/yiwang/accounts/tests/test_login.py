@@ -36,7 +36,8 @@ def test_the_right_password_signs_in(client, clerk):
     assert response.status_code == 302 and signed_in(client)
 
 
-def test_after_too_many_wrong_passwords_even_the_right_one_is_refused(client, clerk):
+def test_after_too_many_wrong_passwords_even_the_right_one_is_refused(client, clerk, caplog):
+    caplog.set_level("INFO", logger="yiwang.security")
     for _ in range(3):
         html = sign_in(client, "a1.clerk", "wrong").content.decode()
         assert "请输入一个正确的用户名和密码" in html
@@ -48,6 +49,11 @@ def test_after_too_many_wrong_passwords_even_the_right_one_is_refused(client, cl
     # Another address is refused too: the limit protects the account, wherever guesses come from.
     assert LOCKED in sign_in(client, "a1.clerk", PASSWORD, "198.51.100.7").content.decode()
     assert not signed_in(client)
+    # The security log names each failure and each refusal, with the client address.
+    logged = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "yiwang.security"]
+    assert logged[:3] == [("INFO", "sign-in failed: user='a1.clerk' address=203.0.113.1")] * 3
+    assert logged[3][0] == "WARNING" and "user='a1.clerk' address=203.0.113.1" in logged[3][1]
+    assert "address=198.51.100.7" in logged[4][1] and len(logged) == 5
 
 
 def test_the_lock_lifts_when_its_window_ends(client, clerk, settings):
