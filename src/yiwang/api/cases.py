@@ -246,10 +246,15 @@ class DocumentOut(Schema):
     title: str = Field(description="文书名称")
     number: str = Field(description="文号")
     issued_at: dt.datetime = Field(description="签发时间")
+    verification_url: str | None = Field(
+        description="公开核验页地址（文书上二维码的内容）；早于核验码出具的文书为空"
+    )
 
 
 @router.get("/{number}/documents", response=list[DocumentOut], summary="办件文书")
 def documents(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    from yiwang.documents.rendering import verification_url
+
     case = case_for(request.user, number)  # type: ignore[arg-type]
     return [
         {
@@ -258,6 +263,11 @@ def documents(request: HttpRequest, number: str) -> list[dict[str, Any]]:
             "title": d.get_kind_display(),
             "number": d.number,
             "issued_at": d.issued_at,
+            "verification_url": (
+                verification_url(d.number, d.context["verify_code"])
+                if isinstance(d.context, dict) and d.context.get("verify_code")
+                else None
+            ),
         }
         for d in case.documents.order_by("issued_at", "pk")
     ]

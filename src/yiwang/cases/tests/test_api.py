@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.test import Client
 
 from yiwang.accounts.tokens import issue_token
 from yiwang.cases.models import Case, CaseMaterial
@@ -169,6 +170,9 @@ def test_letters_are_listed_and_downloadable(client, world):
     )
     documents = client.get(f"/api/v1/cases/{number}/documents", **bearer(world.user)).json()
     assert [d["kind"] for d in documents] == ["acceptance_notice"]
+    # The address printed in the letter's QR code opens its public check, without login.
+    check = documents[0]["verification_url"].split("/verify/", 1)[1]
+    assert Client().get(f"/verify/{check}").status_code == 200
     pdf = client.get(
         f"/api/v1/cases/{number}/documents/{documents[0]['id']}.pdf", **bearer(world.user)
     )
