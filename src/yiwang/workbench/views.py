@@ -225,14 +225,7 @@ def document(request: HttpRequest, number: str, document_id: int) -> HttpRespons
         content = open_document(found)
     except DomainError as error:
         return _domain_error_page(request, error)
-    response = HttpResponse(content, content_type="application/pdf")
-    disposition = content_disposition_header(
-        False, f"{found.get_kind_display()}-{found.number}.pdf"
-    )
-    response["Content-Disposition"] = disposition or "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=0"
-    return response
+    return _inline_pdf(content, f"{found.get_kind_display()}-{found.number}.pdf")
 
 
 @staff_required
@@ -243,9 +236,13 @@ def licence(request: HttpRequest, number: str) -> HttpResponse:
         content = licence_pdf(found)
     except DomainError as error:
         return _domain_error_page(request, error)
+    return _inline_pdf(content, f"{found.name}-{found.number}.pdf")
+
+
+def _inline_pdf(content: bytes, filename: str) -> HttpResponse:
+    """A PDF shown in the browser, never cached beyond this user, never sniffed as HTML."""
     response = HttpResponse(content, content_type="application/pdf")
-    disposition = content_disposition_header(False, f"{found.name}-{found.number}.pdf")
-    response["Content-Disposition"] = disposition or "inline"
+    response["Content-Disposition"] = content_disposition_header(False, filename) or "inline"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=0"
     return response

@@ -100,3 +100,11 @@ def test_guessing_codes_is_limited_per_client_address(client, letter, settings):
         client.get(URL, {"n": letter.number, "c": "f" * 16}, REMOTE_ADDR="198.51.100.3").status_code
         == 404
     )
+
+
+def test_a_letter_not_downloaded_yet_is_drawn_and_its_digest_shown(client, case: Case, tree: Any):
+    lazy = issue(case, DocumentKind.ACCEPTANCE_NOTICE, organization=tree.city_a, render=False)
+    assert not lazy.sha256
+    response = client.get(URL, query(lazy))
+    lazy.refresh_from_db()
+    assert lazy.sha256 and lazy.sha256 in response.content.decode()
