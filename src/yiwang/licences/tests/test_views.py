@@ -87,3 +87,16 @@ def test_the_admin_lists_licences_read_only_and_serves_the_pdf(client, licence):
     pdf = client.get(f"/admin/licences/licence/{licence.pk}/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_the_admin_draws_a_licence_signed_without_its_pdf_on_first_download(
+    client, concluded_firm, province
+):
+    unrendered = issue_for(concluded_firm(), staff("henan.clerk"), province, render=False)
+    assert not unrendered.file.name
+    admin = User.objects.create_superuser("licence.admin", password="x-test-pass-1")
+    client.force_login(admin)
+    pdf = client.get(f"/admin/licences/licence/{unrendered.pk}/pdf/")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    unrendered.refresh_from_db()
+    assert unrendered.file.name and unrendered.sha256
