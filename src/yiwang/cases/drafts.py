@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from yiwang.accounts.models import Applicant, User
+from yiwang.audit.hashing import normalize_json
 from yiwang.cases import engine
 from yiwang.cases.materials import check_file
 from yiwang.cases.materials import reuse as reuse_material
@@ -83,10 +84,15 @@ def start(user: User, item_code: str, organization: Organization, applicant: App
 def save(
     draft: Draft, user: User, form_data: Mapping[str, Any], *, pledged: bool | None = None
 ) -> Draft:
-    """Keep what was typed, as typed."""
+    """Keep what was typed, as typed, unless the database cannot store it (a NUL character, NaN:
+    refused with nothing changed)."""
     _require_owner(draft, user)
     _require_open(draft)
-    draft.form_data = dict(form_data)
+    try:
+        data = normalize_json(dict(form_data))
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("draft.unstorable", f"申请表内容无法保存：{exc}") from None
+    draft.form_data = data
     fields = ["form_data", "updated_at"]
     if pledged is not None:
         draft.pledged = pledged

@@ -181,7 +181,11 @@ def draft(request: HttpRequest, draft_id: int) -> HttpResponse:
     data = data_from_post(definition, request.POST)
     pledged = request.POST.get("pledged") == "on" if version.pledge_allowed else False
     # What was typed is kept first, whatever happens next.
-    drafts.save(found, user, data, pledged=pledged)
+    try:
+        drafts.save(found, user, data, pledged=pledged)
+    except InvalidInput as error:  # text the database cannot store: the saved draft stays
+        _fail(request, error)
+        return _draft_page(request, found, data=data, status=400)
     if "add_row" in request.POST:
         return _draft_page(request, found, data=data, extra_rows={request.POST["add_row"]: 1})
     if "remove_row" in request.POST:

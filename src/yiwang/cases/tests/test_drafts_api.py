@@ -150,3 +150,45 @@ def test_a_material_of_an_earlier_case_is_reused_without_uploading_again(client,
         **agent,
     )
     assert borrowed.status_code == 403 and borrowed.json()["code"] == "material.not_yours"
+
+
+def test_nul_in_saved_answers_is_refused_and_the_draft_kept(client, world):
+    agent = bearer(world.user)
+    draft_id = start(client, world, agent, applicant_id=world.firm.pk).json()["id"]
+    client.put(
+        f"{URL}/{draft_id}",
+        {"form_data": {"partners": ["张伟"]}},
+        content_type="application/json",
+        **agent,
+    )
+    bad = client.put(
+        f"{URL}/{draft_id}",
+        {"form_data": {"partners": ["张\u0000伟"]}},
+        content_type="application/json",
+        **agent,
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "draft.unstorable"
+    assert "空字符" in bad.json()["message"]
+    assert Draft.objects.get().form_data == {"partners": ["张伟"]}
+    nan = client.put(
+        f"{URL}/{draft_id}",
+        '{"form_data": {"capital": NaN}}',
+        content_type="application/json",
+        **agent,
+    )
+    assert nan.status_code in (400, 422) and Draft.objects.get().form_data == {"partners": ["张伟"]}
+    # A case submitted directly keeps only the answers its form defines, checked: never a NUL.
+    direct = client.post(
+        "/api/v1/cases",
+        {
+            "item_code": "SF-LS-006",
+            "organization": world.tree.county_a1.credit_code,
+            "applicant_id": world.firm.pk,
+            "idempotency_key": "nul-1",
+            "form_data": {"partners": ["张\u0000伟"], "x": "\u0000"},
+        },
+        content_type="application/json",
+        **agent,
+    )
+    assert direct.status_code in (201, 400), direct.content
+    assert all("\x00" not in str(c.form_data) for c in Case.objects.all())

@@ -121,6 +121,24 @@ def test_a_half_filled_form_is_kept_on_a_validation_error(client_for, zhang, fir
     assert draft.case_id is None
 
 
+def test_text_the_database_cannot_store_is_refused_and_the_saved_draft_stays(
+    client_for, zhang, firm, zhongmou
+):
+    draft = drafts.start(zhang, ITEM, zhongmou, firm)
+    version = drafts.current_version(ITEM)
+    post = _post_form(version)
+    client_for("zhang.wei").post(reverse("portal:draft", args=[draft.pk]), post)
+    draft.refresh_from_db()
+    saved = dict(draft.form_data)
+    first_text = next(k for k, v in post.items() if v and "-" not in k)
+    page = client_for("zhang.wei").post(
+        reverse("portal:draft", args=[draft.pk]), {**post, first_text: "名\x00称"}
+    )
+    assert page.status_code == 400 and "申请表内容无法保存" in page.content.decode()
+    draft.refresh_from_db()
+    assert draft.form_data == saved
+
+
 def test_add_row_renders_one_more_partner_row(client_for, zhang, firm, zhongmou):
     draft = drafts.start(zhang, ITEM, zhongmou, firm)
     version = drafts.current_version(ITEM)
