@@ -27,6 +27,7 @@ from yiwang.catalog.models import (
     TimeUnit,
 )
 from yiwang.core.errors import InvalidInput, Problem
+from yiwang.core.text import NUL_MESSAGE, nul_path
 
 FORMAT = "yiwang-catalogue/1"
 CODE_RE = re.compile(r"^SF-[A-Z]{2}-\d{3}$")
@@ -55,18 +56,25 @@ def load_text(text: str) -> Any:
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            return json.loads(text)
+            return _nul_free(json.loads(text))
         except json.JSONDecodeError as exc:
             raise InvalidInput(
                 "catalog.unreadable",
                 f"文件不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}",
             ) from exc
     try:
-        return yaml.safe_load(text)
+        return _nul_free(yaml.safe_load(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "未知位置"
         raise InvalidInput("catalog.unreadable", f"文件不是有效的 YAML：{where}") from exc
+
+
+def _nul_free(data: Any) -> Any:
+    path = nul_path(data)
+    if path is not None:
+        raise InvalidInput("catalog.unreadable", f"文件中 {path or '正文'} 处{NUL_MESSAGE}")
+    return data
 
 
 class _Checker:

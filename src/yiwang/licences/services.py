@@ -32,6 +32,7 @@ from yiwang.catalog.application_form import (
 from yiwang.catalog.models import ItemVersion, ResultKind
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput
 from yiwang.core.gm import GmError, sm2_sign, sm2_verify, sm3_hex
+from yiwang.core.text import NUL_MESSAGE
 from yiwang.licences import keys
 from yiwang.licences.models import Licence, LicenceStatus
 from yiwang.licences.numbering import next_number
@@ -295,6 +296,8 @@ def revoke(licence: Licence, user: User, reason: str, *, client_addr: str = "") 
     text = (reason or "").strip()
     if not text:
         raise InvalidInput("licence.reason_required", "撤销证照必须说明理由")
+    if "\x00" in text:
+        raise InvalidInput("licence.reason_invalid", f"撤销理由{NUL_MESSAGE}")
     if not user.is_authenticated or not user.is_active:
         raise Forbidden("not_authenticated", "请先登录")
     access.require_act(user, Role.LEADER, licence.issuer)

@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 
 from yiwang.core.errors import InvalidInput, Problem
+from yiwang.core.text import NUL_MESSAGE, nul_path
 from yiwang.workcalendar.workdays import (
     FIRST_DAY,
     LAST_DAY,
@@ -181,6 +182,10 @@ def parse_year_text(text: str) -> YearSchedule:
         raise _invalid(out.problems) from exc
     if not isinstance(data, Mapping):
         out.add("", "文件内容应为一个映射，包含 year、source、holidays 等字段", "structure")
+        raise _invalid(out.problems)
+    nul = nul_path(data)
+    if nul is not None:
+        out.add(nul, f"{nul or '文件'} 处{NUL_MESSAGE}", "nul_character")
         raise _invalid(out.problems)
 
     for key in sorted(set(map(str, data)) - _TOP_KEYS):

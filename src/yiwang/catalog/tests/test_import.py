@@ -230,3 +230,11 @@ def test_a_change_on_the_same_start_day_is_refused_as_an_overlap(db, law_firm):
     assert getattr(exc.value, "code", "") == "catalog.validity_overlap"
     assert ItemVersion.objects.count() == 1
     assert ItemVersion.objects.get().promised_days == 4
+
+
+def test_a_nul_character_in_the_file_is_refused_by_its_place(law_firm):
+    law_firm["name"] = "律师事务所\x00设立许可"
+    with pytest.raises(InvalidInput) as excinfo:
+        parse_catalogue(catalogue_text(law_firm))
+    assert excinfo.value.code == "catalog.unreadable"
+    assert excinfo.value.message == "文件中 items.0.name 处含有空字符（NUL），无法保存"

@@ -264,6 +264,9 @@ def test_revocation_needs_a_reason_and_the_issuers_leader(licence):
     with pytest.raises(InvalidInput) as excinfo:
         revoke(licence, staff("henan.leader"), "  ")
     assert _code(excinfo) == "licence.reason_required"
+    with pytest.raises(InvalidInput) as excinfo:
+        revoke(licence, staff("henan.leader"), "理由\x00")
+    assert _code(excinfo) == "licence.reason_invalid"
     for username in ("henan.clerk", "zhengzhou.leader"):
         with pytest.raises(Forbidden):
             revoke(licence, staff(username), "以欺骗手段取得许可")

@@ -488,6 +488,11 @@ def test_rating_through_the_api_once(client, zhang, firm, zhongmou, settings):
         **_bearer(_staff("li.na")),
     )
     assert stranger.status_code == 403
+    nul = client.post(
+        url, {"level": 2, "comment": "慢\u0000"}, content_type="application/json", **_bearer(zhang)
+    )
+    assert nul.status_code == 400 and nul.json()["code"] == "rating.comment"
+    assert "空字符" in nul.json()["message"] and not Rating.objects.filter(case=case).exists()
     first = client.post(url, {"level": 4}, content_type="application/json", **_bearer(zhang))
     assert first.status_code == 201 and first.json()["level_label"] == "满意"
     again = client.post(url, {"level": 5}, content_type="application/json", **_bearer(zhang))

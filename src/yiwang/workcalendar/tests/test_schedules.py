@@ -177,3 +177,8 @@ def test_single_problems(text, field, fragment):
 def test_yaml_syntax_error_names_the_line():
     problems = problems_of("year: 2027\nsource: x\nholidays:\n  - name: a\n   bad: b\n")
     assert problems[""].startswith("不是有效的 YAML（第 5 行第 4 列）")
+
+
+def test_a_nul_character_written_as_an_escape_is_refused_by_name():
+    text = 'year: 2027\nsource: "国务院办公厅\\0通知"\nholidays: []\n'
+    assert problems_of(text) == {"source": "source 处含有空字符（NUL），无法保存"}
