@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from yiwang.core.written_once import WrittenOnce
+
 
 class DocumentKind(models.TextChoices):
     ACCEPTANCE_NOTICE = "acceptance_notice", "受理通知书"
@@ -44,7 +46,10 @@ class DocumentQuerySet(models.QuerySet["Document"]):
         _immutable("文书一经出具不可删除")
 
 
-class Document(models.Model):
+class Document(WrittenOnce):
+    immutable_code = "documents.immutable"
+    overwrite_message = "文书一经出具不可修改"
+
     case = models.ForeignKey(
         "cases.Case",
         verbose_name="办件",
@@ -107,9 +112,6 @@ class Document(models.Model):
 
     objects = DocumentQuerySet.as_manager()
 
-    # The row as last read or written, to tell which fields a save would change.
-    _stored: dict[str, Any]
-
     class Meta:
         verbose_name = "文书"
         verbose_name_plural = "文书"
@@ -119,43 +121,12 @@ class Document(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
 
-    @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Document:
-        instance = super().from_db(db, field_names, values)
-        instance._stored = dict(zip(field_names, values, strict=True))
-        return instance
-
-    def _snapshot(self) -> dict[str, Any]:
-        return {f.attname: self._field_value(f.attname) for f in self._meta.concrete_fields}
-
-    def _field_value(self, attname: str) -> Any:
-        value = getattr(self, attname)
-        # A FieldFile compares by name; keep the plain name so snapshots compare cleanly.
-        return value.name or "" if attname == "file" else value
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        stored: dict[str, Any] | None = getattr(self, "_stored", None)
-        if stored is None:
-            # A row never loaded from the database can only be inserted: saving an instance
-            # built with an existing pk must not silently overwrite that document.
-            if not self._state.adding:
-                _immutable("文书一经出具不可修改")
-            kwargs["force_insert"] = True
-        else:
-            changed = {
-                attname
-                for attname, value in stored.items()
-                if attname in self.__dict__ and self._field_value(attname) != value
-            }
-            frozen = changed - SET_ONCE_FIELDS
-            overwritten = {
-                name for name in changed & SET_ONCE_FIELDS if stored[name] not in ("", None)
-            }
-            if frozen or overwritten:
-                names = "、".join(sorted(frozen | overwritten))
-                _immutable(f"文书一经出具不可修改（试图修改：{names}）")
-        super().save(*args, **kwargs)
-        self._stored = self._snapshot()
+    def check_changes(self, stored: dict[str, Any], changed: set[str]) -> None:
+        frozen = changed - SET_ONCE_FIELDS
+        overwritten = {name for name in changed & SET_ONCE_FIELDS if stored[name] not in ("", None)}
+        if frozen or overwritten:
+            names = "、".join(sorted(frozen | overwritten))
+            self.refuse(f"文书一经出具不可修改（试图修改：{names}）")
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         _immutable("文书一经出具不可删除")

@@ -9,13 +9,15 @@ licence is never deleted.
 
 from __future__ import annotations
 
-import json
 from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from yiwang.audit.hashing import canonical_json
+from yiwang.core.written_once import WrittenOnce
 
 
 class LicenceStatus(models.TextChoices):
@@ -36,7 +38,10 @@ class LicenceQuerySet(models.QuerySet["Licence"]):
         _immutable("电子证照一经签发不可删除，只能撤销")
 
 
-class Licence(models.Model):
+class Licence(WrittenOnce):
+    immutable_code = "licences.immutable"
+    overwrite_message = "电子证照一经签发不可修改"
+
     case = models.OneToOneField(
         "cases.Case",
         verbose_name="办件",
@@ -146,9 +151,6 @@ class Licence(models.Model):
 
     objects = LicenceQuerySet.as_manager()
 
-    # The row as last read or written, to tell which fields a save would change.
-    _stored: dict[str, Any]
-
     class Meta:
         verbose_name = "电子证照"
         verbose_name_plural = "电子证照"
@@ -186,52 +188,19 @@ class Licence(models.Model):
     def canonical_payload(self) -> bytes:
         """The signed bytes: compact UTF-8 JSON with sorted keys, the same on every database
         (PostgreSQL's jsonb reorders keys, so order must not matter)."""
-        return canonical_json(self.payload())
+        return canonical_json(self.payload()).encode()
 
-    @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Licence:
-        instance = super().from_db(db, field_names, values)
-        instance._stored = dict(zip(field_names, values, strict=True))
-        return instance
-
-    def _field_value(self, attname: str) -> Any:
-        value = getattr(self, attname)
-        # A FieldFile compares by name; keep the plain name so snapshots compare cleanly.
-        return value.name or "" if attname == "file" else value
-
-    def _snapshot(self) -> dict[str, Any]:
-        return {f.attname: self._field_value(f.attname) for f in self._meta.concrete_fields}
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        stored: dict[str, Any] | None = getattr(self, "_stored", None)
-        if stored is None:
-            # An instance never loaded from the database can only be inserted: saving one built
-            # with an existing pk must not overwrite that licence.
-            if not self._state.adding:
-                _immutable("电子证照一经签发不可修改")
-            kwargs["force_insert"] = True
-        else:
-            changed = {
-                attname
-                for attname, value in stored.items()
-                if attname in self.__dict__ and self._field_value(attname) != value
-            }
-            frozen = changed - REVOCATION_FIELDS
-            if frozen:
-                _immutable(f"电子证照一经签发不可修改（试图修改：{'、'.join(sorted(frozen))}）")
-            if changed and stored.get("status") == LicenceStatus.REVOKED:
-                _immutable("电子证照已撤销，撤销信息不可修改，也不能恢复为有效")
-            if changed and self.status != LicenceStatus.REVOKED:
-                _immutable("证照只能由有效变为已撤销")
-        super().save(*args, **kwargs)
-        self._stored = self._snapshot()
+    def check_changes(self, stored: dict[str, Any], changed: set[str]) -> None:
+        frozen = changed - REVOCATION_FIELDS
+        if frozen:
+            self.refuse(f"电子证照一经签发不可修改（试图修改：{'、'.join(sorted(frozen))}）")
+        if changed and stored.get("status") == LicenceStatus.REVOKED:
+            self.refuse("电子证照已撤销，撤销信息不可修改，也不能恢复为有效")
+        if changed and self.status != LicenceStatus.REVOKED:
+            self.refuse("证照只能由有效变为已撤销")
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         _immutable("电子证照一经签发不可删除，只能撤销")
-
-
-def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
 class LicenceCounter(models.Model):

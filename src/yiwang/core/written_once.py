@@ -1,0 +1,66 @@
+"""Rows that are issued once and then keep their facts (letters, licences).
+
+The model remembers each row as it was read or last written; ``save`` then compares and lets
+the model refuse what it does not allow (:meth:`WrittenOnce.check_changes`). An instance never
+loaded from the database can only be inserted, so one built with an existing pk cannot
+overwrite that row.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, NoReturn, Self
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class WrittenOnce(models.Model):
+    #: The ValidationError code of a refused change, e.g. "documents.immutable".
+    immutable_code: ClassVar[str]
+    #: The message when an unloaded instance would overwrite a row.
+    overwrite_message: ClassVar[str]
+
+    # The row as last read or written, to tell which fields a save would change.
+    _stored: dict[str, Any]
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def refuse(cls, message: str) -> NoReturn:
+        raise ValidationError(message, code=cls.immutable_code)
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Self:
+        instance = super().from_db(db, field_names, values)
+        instance._stored = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def _field_value(self, attname: str) -> Any:
+        value = getattr(self, attname)
+        # A FieldFile compares by name; keep the plain name so snapshots compare cleanly.
+        return value.name or "" if attname == "file" else value
+
+    def _snapshot(self) -> dict[str, Any]:
+        return {f.attname: self._field_value(f.attname) for f in self._meta.concrete_fields}
+
+    def check_changes(self, stored: dict[str, Any], changed: set[str]) -> None:
+        """Refuse (with :meth:`refuse`) a change the model does not allow."""
+        if changed:
+            self.refuse(f"{self.overwrite_message}（试图修改：{'、'.join(sorted(changed))}）")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        stored: dict[str, Any] | None = getattr(self, "_stored", None)
+        if stored is None:
+            if not self._state.adding:
+                self.refuse(self.overwrite_message)
+            kwargs["force_insert"] = True
+        else:
+            changed = {
+                attname
+                for attname, value in stored.items()
+                if attname in self.__dict__ and self._field_value(attname) != value
+            }
+            self.check_changes(stored, changed)
+        super().save(*args, **kwargs)
+        self._stored = self._snapshot()
