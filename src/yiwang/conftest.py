@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from yiwang.accounts.models import Role, RoleAssignment, User
@@ -47,6 +49,16 @@ class Tree:
         self.township = _org("中牟县城关镇司法所", Level.TOWNSHIP, "410122", self.county_a2, 5)
         self.city_b = _org("开封市司法局", Level.CITY, "410200", self.province, 6)
         self.county_b1 = _org("兰考县司法局", Level.COUNTY, "410225", self.city_b, 7)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Files the tests store (demo seals, letters, uploads) never land in the data directory
+    of the checkout; tests that look at their files set their own directory on top."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
 
 
 @pytest.fixture(autouse=True)
