@@ -32,6 +32,7 @@ from yiwang.catalog.models import ItemImplementation, ServiceItem
 from yiwang.catalog.selectors import versions_for_export
 from yiwang.catalog.services import import_catalogue
 from yiwang.core.secret_files import read_or_create
+from yiwang.demo.seals import seed_seals
 from yiwang.organizations.models import Organization
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -254,7 +255,7 @@ def seed_demo(report: Report = print) -> SeedSummary:
     from yiwang.workcalendar.services import seed_from_chinese_calendar
 
     summary = SeedSummary()
-    report("1/5 工作日历（chinese-calendar 覆盖的各年节假日与调休）……")
+    report("1/6 工作日历（chinese-calendar 覆盖的各年节假日与调休）……")
     calendar = seed_from_chinese_calendar()
     summary.parts["工作日历"] = (
         f"新增 {len(calendar.years_created)} 年，未变 {len(calendar.years_unchanged)} 年"
@@ -262,19 +263,23 @@ def seed_demo(report: Report = print) -> SeedSummary:
     for line in calendar.summary().splitlines():
         report(f"    {line}")
     with transaction.atomic():
-        report("2/5 事项目录（43 个事项）……")
+        report("2/6 事项目录（43 个事项）……")
         summary.parts["事项目录"] = seed_catalogue()
         report(f"    {summary.parts['事项目录']}")
-        report("3/5 组织机构（河南省司法行政机构树）……")
+        report("3/6 组织机构（河南省司法行政机构树）……")
         summary.parts["组织机构"] = str(seed_organizations())
         report(f"    {summary.parts['组织机构']}")
-        report("4/5 演示用户、申请人和代办授权……")
+        report("4/6 演示用户、申请人和代办授权……")
         password, note = demo_password()
         summary.password, summary.password_note = password, note
         for name, tally in seed_people(password).items():
             summary.parts[name] = str(tally)
             report(f"    {PEOPLE_LABELS[name]}：{tally}")
-        report("5/5 实施清单（各受理机构实施的事项）……")
+        report("5/6 实施清单（各受理机构实施的事项）……")
         summary.parts["实施清单"] = str(seed_implementations())
         report(f"    {summary.parts['实施清单']}")
+        report("6/6 演示样章（各机构出具文书时加盖）……")
+        registered, unchanged, note = seed_seals()
+        summary.parts["演示样章"] = note or f"新增 {registered}，未变 {unchanged}"
+        report(f"    {summary.parts['演示样章']}")
     return summary

@@ -13,6 +13,8 @@ Every kind shares ``BaseContext``::
     number        the document number (发文字号); "" until ``issue`` assigns it
     issued_on     the date printed under the signature (成文日期)
     organization  {name, credit_code, address, phone} of the issuing organization (发文机关)
+    seal          the SHA-256 of the issuer's seal in use (``organizations.Seal``), pressed over
+                  the signature; None when it has none (letters issued before seals lack the key)
     applicant     {name, kind, id_label, id_number}; a person's number is printed masked
     case          {number, item_code, item_name, category, licensing, legal_basis, result_kind,
                    result_name, received_on, accepted_on, statutory_limit, promised_limit,
@@ -123,6 +125,7 @@ class BaseContext(TypedDict):
     number: str
     issued_on: str
     organization: OrganizationFacts
+    seal: str | None
     applicant: ApplicantFacts
     case: CaseFacts
     remarks: str
@@ -381,6 +384,7 @@ def _base(
             "address": organization.address,
             "phone": organization.phone,
         },
+        "seal": organization.seal_id,
         "applicant": {
             "name": applicant.name,
             "kind": applicant.kind,

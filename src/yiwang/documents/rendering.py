@@ -1,10 +1,10 @@
 """Rendering a document's frozen context to PDF: Django templates laid out by WeasyPrint.
 
-Rendering reads nothing but ``(kind, context)`` and the platform's public address (printed in
-the verification QR code): no database, no clock, no network. The same context therefore gives
-the same bytes on the same software, fonts and address, which is what lets a
-document issued with ``render=False`` be rendered later and still be the document that was
-issued.
+Rendering reads nothing but ``(kind, context)``, the image of the seal the context names (handed
+in by the caller, checked against the frozen digest) and the platform's public address (printed
+in the verification QR code): no database, no clock, no network. The same context therefore
+gives the same bytes on the same software, fonts and address, which is what lets a document
+issued with ``render=False`` be rendered later and still be the document that was issued.
 
 Fonts: the body is set in Noto Serif CJK SC and headings in Noto Sans CJK SC (Debian package
 ``fonts-noto-cjk``); GB/T 9704's 仿宋 and 小标宋 are not freely available. WeasyPrint finds them
@@ -23,9 +23,12 @@ from django.utils.http import urlencode
 from yiwang.accounts.models import ApplicantKind
 from yiwang.core.printed import public_base_url, qr_svg
 from yiwang.documents.models import DocumentKind
+from yiwang.organizations.seals import template_values
 
 if TYPE_CHECKING:
     import weasyprint  # type: ignore[import-untyped]  # no stubs or py.typed
+
+    from yiwang.organizations.seals import SealImage
 
 # WeasyPrint reports every layout step at INFO on this logger, and the project logs INFO: that
 # would be a dozen lines per document. Warnings (e.g. a missing glyph) still come through.
@@ -51,8 +54,11 @@ def template_name(kind: str) -> str:
     return f"documents/{DocumentKind(kind).value}.html"
 
 
-def render_html(kind: str, context: dict[str, Any]) -> str:
-    """The document as HTML; user-supplied text (reasons, names) is escaped by the templates."""
+def render_html(kind: str, context: dict[str, Any], seal: SealImage | None = None) -> str:
+    """The document as HTML; user-supplied text (reasons, names) is escaped by the templates.
+
+    ``seal`` is the image of ``context["seal"]`` (``organizations.seals.image_of``), None for a
+    letter issued without one."""
     document_kind = DocumentKind(kind)
     person = context["applicant"]["kind"] == ApplicantKind.PERSON
     values = {
@@ -60,6 +66,7 @@ def render_html(kind: str, context: dict[str, Any]) -> str:
         # Presentation only, derived from frozen facts: how the letter addresses the applicant.
         "you": "你" if person else "你单位",
         "show_id": document_kind in DECISIONS,
+        **template_values(context.get("seal"), seal, f"letter {context.get('number')!r}"),
     }
     code = context.get("verify_code")
     if code:  # letters issued before codes were printed have none
@@ -68,22 +75,26 @@ def render_html(kind: str, context: dict[str, Any]) -> str:
     return render_to_string(template_name(document_kind), values)
 
 
-def layout(kind: str, context: dict[str, Any]) -> weasyprint.Document:
+def layout(
+    kind: str, context: dict[str, Any], seal: SealImage | None = None
+) -> weasyprint.Document:
     """The laid-out pages (useful to inspect text and page count without writing a PDF)."""
     # Imported on first use: WeasyPrint takes about a second to import, which every
     # process that never renders (API workers, CLI, migrations) need not pay.
     import weasyprint
     import weasyprint.urls  # type: ignore[import-untyped]
 
-    # The templates reference no external resource. Allowing no protocol at all means text that
-    # slipped into a document can never make the renderer read a local file or call a URL.
-    fetcher = weasyprint.urls.URLFetcher(allowed_protocols=())
-    html = weasyprint.HTML(string=render_html(kind, context), url_fetcher=fetcher)
+    # The templates reference no external resource; the seal comes inline as a data: URI.
+    # Allowing that protocol alone means text that slipped into a document can never make the
+    # renderer read a local file or call a URL.
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols=("data",))
+    html = weasyprint.HTML(string=render_html(kind, context, seal), url_fetcher=fetcher)
     return html.render()
 
 
-def render_pdf(kind: str, context: dict[str, Any]) -> bytes:
-    """The PDF bytes of a document of ``kind`` printing ``context`` (see ``context`` module)."""
-    pdf = layout(kind, context).write_pdf()
+def render_pdf(kind: str, context: dict[str, Any], seal: SealImage | None = None) -> bytes:
+    """The PDF bytes of a document of ``kind`` printing ``context`` (see ``context`` module),
+    pressed with ``seal`` (the image of ``context["seal"]``)."""
+    pdf = layout(kind, context, seal).write_pdf()
     assert pdf is not None  # write_pdf returns the bytes when no target is given
     return pdf

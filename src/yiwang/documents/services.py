@@ -34,6 +34,7 @@ from yiwang.documents.models import Document, DocumentKind
 from yiwang.documents.numbering import format_number, next_sequence
 from yiwang.documents.rendering import render_pdf
 from yiwang.organizations.models import Organization
+from yiwang.organizations.seals import image_for
 
 NUMBER_PARTS = re.compile(r"〔(?P<year>\d{4})〕第(?P<sequence>\d+)号$")
 
@@ -81,7 +82,7 @@ def issue(
             issued_by=user,
         )
         if render:
-            _attach(document, render_pdf(document_kind, context))
+            _attach(document, pdf_of(document_kind, context))
         # One prepared INSERT (a case step issues letters on its hot path).
         values = {
             f.attname: getattr(document, f.attname)
@@ -129,7 +130,7 @@ def render_stored(document: Document) -> bytes:
     the new rendering has the recorded digest (same software and fonts); otherwise the document
     must be restored from backup, never silently replaced.
     """
-    content = render_pdf(document.kind, document.context)
+    content = pdf_of(document.kind, document.context)
     with transaction.atomic():
         stored = Document.objects.select_for_update().get(pk=document.pk)
         existing = _read(stored)
@@ -153,6 +154,14 @@ def render_stored(document: Document) -> bytes:
     document.sha256, document.size = stored.sha256, stored.size
     document._stored = dict(stored._stored)
     return content
+
+
+def pdf_of(kind: str, context: dict[str, Any]) -> bytes:
+    """The letter drawn from its frozen context, pressed with the seal the context names.
+
+    A seal image altered since it was registered stops the drawing (``Conflict``): a letter
+    is never drawn with another seal, or none, in place of its own."""
+    return render_pdf(kind, context, image_for(context.get("seal")))
 
 
 def _sha256(content: bytes) -> str:

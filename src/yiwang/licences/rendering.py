@@ -1,6 +1,7 @@
 """A licence as a PDF: a Django template laid out by WeasyPrint, with a QR code to verify it.
 
-Rendering reads nothing but the licence's stored facts and the public base address. Fonts are
+Rendering reads nothing but the licence's stored facts, the image of the seal they name (handed
+in by the caller, checked against the frozen digest) and the public base address. Fonts are
 those of the letters (``documents.rendering``): Noto Serif CJK SC for the text and Noto Sans
 CJK SC for headings, from Debian's fonts-noto-cjk, embedded as subsets.
 """
@@ -17,9 +18,12 @@ from yiwang.accounts.models import ApplicantKind
 from yiwang.core import printed
 from yiwang.core.printed import public_base_url
 from yiwang.licences.models import Licence
+from yiwang.organizations.seals import template_values
 
 if TYPE_CHECKING:
     import weasyprint  # type: ignore[import-untyped]  # no stubs or py.typed
+
+    from yiwang.organizations.seals import SealImage
 
 TEMPLATE = "licences/licence_pdf.html"
 # Printed size of the QR code: large enough for a phone camera at arm's length.
@@ -37,7 +41,7 @@ def qr_svg(url: str) -> SafeString:
     return printed.qr_svg(url, QR_SIZE_MM)
 
 
-def render_context(licence: Licence) -> dict[str, Any]:
+def render_context(licence: Licence, seal: SealImage | None = None) -> dict[str, Any]:
     content = licence.content
     url = verification_url(licence.number)
     organization = content.get("holder_kind") == ApplicantKind.ORGANIZATION
@@ -49,26 +53,29 @@ def render_context(licence: Licence) -> dict[str, Any]:
         "id_label": content.get("holder_id_label") or "证件号码",
         "verification_url": url,
         "qr_svg": qr_svg(url),
+        **template_values(content.get("seal"), seal, f"licence {licence.number!r}"),
     }
 
 
-def render_html(licence: Licence) -> str:
-    return render_to_string(TEMPLATE, render_context(licence))
+def render_html(licence: Licence, seal: SealImage | None = None) -> str:
+    """``seal`` is the image of ``licence.content["seal"]``, None for an unsealed licence."""
+    return render_to_string(TEMPLATE, render_context(licence, seal))
 
 
-def layout(licence: Licence) -> weasyprint.Document:
+def layout(licence: Licence, seal: SealImage | None = None) -> weasyprint.Document:
     """The laid-out pages (to inspect text and page count without writing a PDF)."""
     # Imported on first use: WeasyPrint takes about a second to import.
     import weasyprint
     import weasyprint.urls  # type: ignore[import-untyped]
 
-    # The template references no external resource; allowing no protocol means no text on a
-    # licence can make the renderer read a local file or call a URL.
-    fetcher = weasyprint.urls.URLFetcher(allowed_protocols=())
-    return weasyprint.HTML(string=render_html(licence), url_fetcher=fetcher).render()
+    # The template references no external resource; the seal comes inline as a data: URI.
+    # Allowing that protocol alone means no text on a licence can make the renderer read a
+    # local file or call a URL.
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols=("data",))
+    return weasyprint.HTML(string=render_html(licence, seal), url_fetcher=fetcher).render()
 
 
-def render_pdf(licence: Licence) -> bytes:
-    pdf = layout(licence).write_pdf()
+def render_pdf(licence: Licence, seal: SealImage | None = None) -> bytes:
+    pdf = layout(licence, seal).write_pdf()
     assert pdf is not None  # write_pdf returns the bytes when no target is given
     return pdf

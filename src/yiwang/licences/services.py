@@ -39,6 +39,7 @@ from yiwang.licences.numbering import next_number
 from yiwang.licences.rendering import render_pdf
 from yiwang.licences.selectors import open_pdf
 from yiwang.organizations.models import Organization
+from yiwang.organizations.seals import image_for
 
 CONTENT_SCHEMA = 1
 # Answers printed on a licence: what it certifies. Contact details and third persons' identity
@@ -86,8 +87,16 @@ def _content(case: Case, version: ItemVersion, issuer: Organization) -> dict[str
         "holder_kind": case.applicant.kind,
         "holder_id_label": "公民身份号码" if person else "统一社会信用代码",
         "issuer_credit_code": issuer.credit_code or "",
+        # The issuer's seal in use, pressed on the PDF; inside the signed facts, so the
+        # signature also says which seal the licence carries.
+        "seal": issuer.seal_id,
         "facts": facts,
     }
+
+
+def _draw(licence: Licence) -> bytes:
+    """The PDF pressed with the seal the licence froze; an altered seal image stops it."""
+    return render_pdf(licence, image_for(licence.content.get("seal")))
 
 
 def _sha256(content: bytes) -> str:
@@ -149,7 +158,7 @@ def issue_for(
         licence.payload_sm3 = sm3_hex(payload)
         licence.signature = sm2_sign(key.private_hex, key.public_hex, payload)
         if render:
-            pdf = render_pdf(licence)
+            pdf = _draw(licence)
             licence.file.save(_file_name(licence), ContentFile(pdf), save=False)
             licence.sha256 = _sha256(pdf)
         licence.save()
@@ -163,7 +172,7 @@ def licence_pdf(licence: Licence) -> bytes:
     """
     if licence.file.name:
         return open_pdf(licence)
-    pdf = render_pdf(licence)  # before the lock: rendering takes a while
+    pdf = _draw(licence)  # before the lock: rendering takes a while
     with transaction.atomic():
         locked = Licence.objects.select_for_update().get(pk=licence.pk)
         if locked.file.name:

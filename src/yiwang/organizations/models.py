@@ -11,12 +11,14 @@ request, and changes rarely.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from yiwang.core.identifiers import validate_credit_code
+from yiwang.core.written_once import WrittenOnce
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -112,6 +114,15 @@ class Organization(models.Model):
     )
     address = models.CharField("地址", max_length=200, blank=True, help_text="办公或窗口地址。")
     phone = models.CharField("电话", max_length=40, blank=True, help_text="咨询电话。")
+    seal = models.ForeignKey(
+        "organizations.Seal",
+        verbose_name="在用印章",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="出具文书时加盖的电子印章，由登记印章设置、停用印章清空；为空时文书在印章位置留出虚线圆圈。",
+    )
     path = models.CharField(
         "树路径",
         max_length=SEGMENT_WIDTH * 8,
@@ -178,3 +189,109 @@ class Organization(models.Model):
         if not self.credit_code:
             raise ValidationError("没有统一社会信用代码的机构不能实施事项")
         return self.credit_code + LEVEL_CODE_DIGIT[Level(self.level)] + basic_code
+
+
+# Fields a registered seal may still receive, once each, while they are empty: withdrawal.
+SEAL_SET_ONCE_FIELDS = frozenset({"withdrawn_at", "withdrawn_by_id"})
+
+
+class SealQuerySet(models.QuerySet["Seal"]):
+    """Bulk paths that would bypass ``Seal.save``/``delete`` are closed as well: letters
+    issued under a seal must always find the image they were issued with."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise ValidationError("印章登记后不可修改", code="seal.immutable")
+
+    def delete(self) -> NoReturn:
+        raise ValidationError("印章登记后不可删除", code="seal.immutable")
+
+
+class Seal(WrittenOnce):
+    """An organization's electronic seal image (电子印章), as registered from the seal system.
+
+    Content-addressed: the primary key is the SHA-256 of the image, which every letter sealed
+    with it freezes in its context, so a letter re-rendered years later is pressed with the very
+    image it was issued with. Rows are never changed or deleted; a seal taken out of use is
+    withdrawn (its organization's ``seal`` cleared) and stays for the letters that carry it.
+    """
+
+    immutable_code = "seal.immutable"
+    overwrite_message = "印章登记后不可修改"
+
+    sha256 = models.CharField(
+        "SHA-256",
+        max_length=64,
+        primary_key=True,
+        help_text="印章图片内容的 SHA-256 摘要；文书以此引用印章，读取图片时据此校验未被篡改。",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="所属机构",
+        on_delete=models.PROTECT,
+        related_name="seals",
+        help_text="印章所属的机构；一枚印章只属于一个机构。",
+    )
+    name = models.CharField(
+        "印章名称",
+        max_length=60,
+        help_text="印章上的名称，如“河南省司法厅行政审批专用章”。",
+    )
+    # In the database rather than file storage: a few kilobytes per organization, backed up and
+    # rolled back with the rows that refer to it, and never an orphan.
+    image = models.BinaryField(
+        "印章图片",
+        help_text="透明背景的 PNG 图片，由电子印章系统导出；其 SHA-256 即本印章的编号。",
+    )
+    width_mm = models.DecimalField(
+        "印面宽度（毫米）",
+        max_digits=4,
+        decimal_places=1,
+        help_text="印面的实际宽度，文书按此尺寸加盖，如机关公章 42 毫米。",
+    )
+    width_px = models.PositiveIntegerField("图片宽度（像素）", help_text="登记时从图片读出。")
+    height_px = models.PositiveIntegerField("图片高度（像素）", help_text="登记时从图片读出。")
+    size = models.PositiveIntegerField("大小", help_text="图片文件的字节数。")
+    registered_at = models.DateTimeField("登记时间", help_text="印章登记入库的时间。")
+    # PROTECT: who registered or withdrew a seal is part of the record.
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="登记印章的管理员账号。",
+    )
+    withdrawn_at = models.DateTimeField(
+        "停用时间", null=True, blank=True, help_text="停用后新出具的文书不再加盖此印章。"
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="停用人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="停用印章的管理员账号。",
+    )
+
+    objects = SealQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "电子印章"
+        verbose_name_plural = "电子印章"
+        ordering = ["organization__path", "-registered_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def check_changes(self, stored: dict[str, Any], changed: set[str]) -> None:
+        frozen = changed - SEAL_SET_ONCE_FIELDS
+        overwritten = {n for n in changed & SEAL_SET_ONCE_FIELDS if stored[n] is not None}
+        if frozen or overwritten:
+            self.refuse(
+                f"印章登记后不可修改（试图修改：{'、'.join(sorted(frozen | overwritten))}）"
+            )
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self.refuse("印章登记后不可删除")

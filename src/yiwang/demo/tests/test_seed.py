@@ -7,13 +7,14 @@ from django.core.management import call_command
 
 from yiwang.accounts.models import AgentAuthorization, Applicant, Role, RoleAssignment, User
 from yiwang.catalog.models import ItemImplementation, ItemVersion
-from yiwang.organizations.models import Level, Organization
+from yiwang.organizations.models import Level, Organization, Seal
 from yiwang.workcalendar.models import CalendarDay
 
 
 @pytest.fixture
 def seeded(db, monkeypatch, tmp_path, settings):
     settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setenv("YIWANG_DEMO_PASSWORD", "demo-pass-for-tests")
     call_command("seed_demo", stdout=open(tmp_path / "out.txt", "w"))
     return tmp_path
@@ -29,6 +30,7 @@ def _snapshot() -> dict[str, int]:
         "versions": ItemVersion.objects.count(),
         "implementations": ItemImplementation.objects.count(),
         "days": CalendarDay.objects.count(),
+        "seals": Seal.objects.count(),
     }
 
 
@@ -44,6 +46,20 @@ def test_seed_demo_twice_changes_nothing(seeded, capsys):
     assert "新增 0" in out and "更新 0" in out
     assert "43 个事项，新增 0，更新 0，未变 43" in out
     assert "用户 新增 0，更新 0，未变 52" in out and "users" not in out
+    assert "6/6 演示样章" in out
+
+
+def test_every_agency_seals_its_letters_with_a_specimen(seeded):
+    from yiwang.organizations.seals import image_of
+
+    agencies = Organization.objects.exclude(credit_code=None)
+    assert agencies.count() > 60
+    assert not agencies.filter(seal=None).exists()
+    province = agencies.get(level=Level.PROVINCE)
+    seal = Seal.objects.get(pk=province.seal_id)
+    assert seal.name == "河南省司法厅（演示样章）" and seal.withdrawn_at is None
+    assert image_of(seal.pk).png.startswith(b"\x89PNG")
+    assert Seal.objects.values("organization").distinct().count() == agencies.count()
 
 
 def test_demo_province_has_real_cities_and_full_counties(seeded):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from urllib.parse import quote, unquote, urlsplit
 
@@ -12,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import resolve
+from PIL import Image
+from pypdf import PdfReader
 
 from yiwang.audit.models import AuditEntry
 from yiwang.audit.services import verify as audit_verify
@@ -34,6 +37,7 @@ from yiwang.licences.tests.conftest import (
     staff,
     submitted,
 )
+from yiwang.organizations.seals import SealImage, image_for
 
 pytestmark = pytest.mark.django_db
 
@@ -111,9 +115,10 @@ def test_the_qr_code_holds_the_absolute_address_of_the_verification_page(licence
     assert url == f"https://yiwang.example.gov.cn/verify/licence/{quote(licence.number)}/"
     assert url.isascii()
     assert resolve(unquote(urlsplit(url).path)).kwargs == {"number": licence.number}
-    context = rendering.render_context(licence)
+    seal = image_for(licence.content["seal"])  # the demo issuer's specimen
+    context = rendering.render_context(licence, seal)
     assert context["verification_url"] == url
-    html = rendering.render_html(licence)
+    html = rendering.render_html(licence, seal)
     # The symbol drawn is segno's encoding of exactly that address, and of no other.
     assert str(rendering.qr_svg(url)) in html
     assert printed.qr_code(url).matrix == segno.make(url, error="m").matrix
@@ -193,7 +198,7 @@ def test_a_failed_step_leaves_no_licence_and_returns_the_number(case, province, 
         raise RuntimeError("a later part of the step fails")
     assert licence_for_case(case) is None and not LicenceCounter.objects.exists()
 
-    def broken(licence: Licence) -> bytes:
+    def broken(licence: Licence, seal: SealImage | None) -> bytes:
         raise OSError("renderer unavailable")
 
     monkeypatch.setattr(services, "render_pdf", broken)
@@ -230,6 +235,19 @@ def test_a_changed_printed_answer_fails_verification(licence):
     content["facts"] = [
         {**f, "value": "伪造"} if f["label"] == "住所" else f for f in content["facts"]
     ]
+    Licence.objects.filter(pk=licence.pk).update(content=content)
+    assert verify(Licence.objects.get(pk=licence.pk)).verdict == "invalid"
+
+
+def test_the_licence_carries_its_issuers_seal_under_the_signature(licence, province):
+    assert licence.content["seal"] == province.seal_id is not None
+    [image] = [found.image for found in PdfReader(io.BytesIO(open_pdf(licence))).pages[0].images]
+    seal = image_for(province.seal_id)
+    assert seal is not None
+    with Image.open(io.BytesIO(seal.png)) as expected:
+        assert image.convert("RGBA").tobytes() == expected.convert("RGBA").tobytes()
+    # Which seal it carries is a signed fact: another seal's digest breaks the signature.
+    content = {**licence.content, "seal": "0" * 64}
     Licence.objects.filter(pk=licence.pk).update(content=content)
     assert verify(Licence.objects.get(pk=licence.pk)).verdict == "invalid"
 
