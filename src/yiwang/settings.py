@@ -213,12 +213,15 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "yiwang.accounts.passwords.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
+# The one language: Django's own texts (the admin, form errors) follow it whatever language the
+# browser asks for.
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = os.environ.get("YIWANG_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from yiwang.accounts.models import Applicant, ApplicantKind, User
@@ -64,3 +66,29 @@ def test_a_person_known_from_the_window_gets_their_existing_record():
     user = register_applicant(**GOOD)
     known.refresh_from_db()
     assert known.user_id == user.pk and Applicant.objects.count() == 1
+
+
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("password", ["a1", "12345678901", "wang.fang.1949", "password"])
+def test_every_password_rule_explains_itself_in_chinese(password):
+    with pytest.raises(InvalidInput) as caught:
+        register_applicant(**{**GOOD, "password": password})
+    [problem] = caught.value.problems
+    assert problem.field == "password"
+    assert not LATIN_WORD.search(problem.message), problem.message
+
+
+@pytest.mark.django_db
+def test_pages_speak_chinese_to_a_browser_that_asks_for_english(client):
+    english = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+    short = client.post(
+        "/my/register/",
+        {**GOOD, "password": "a1", "password2": "a1"},
+        **english,
+    )
+    assert "密码太短，至少需要 8 个字符。" in short.content.decode()
+    admin = client.get("/admin/login/", **english).content.decode()
+    assert "登录" in admin and "Log in" not in admin
