@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
+from yiwang.api import errors
 from yiwang.api.cases import router as cases_router
 from yiwang.api.drafts import router as drafts_router
 from yiwang.api.organizations import router as organizations_router
@@ -41,31 +42,19 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    details = []
-    for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", ())]
-        # Drop the transport prefix ("query", "body") so the field reads as the caller wrote it.
-        field = ".".join(loc[1:] if loc and loc[0] in {"query", "body", "path", "form"} else loc)
-        details.append(
-            {
-                "code": "invalid",
-                "field": field,
-                "message": f"参数 {field} 无效：{error.get('msg', '')}",
-            }
-        )
-    body = {"code": "validation_error", "message": "请求参数有误", "details": details}
-    return api.create_response(request, body, status=422)
+    return api.create_response(request, errors.validation_body(exc.errors), status=422)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Raised by ninja itself: no credentials, a body that is not JSON, a missing CSRF token.
+    body = errors.http_error_body(exc.status_code, exc.message)
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"code": "not_found", "message": "未找到"}, status=404)
-
-
-@api.exception_handler(AuthenticationError)
-def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    body = {"code": "not_authenticated", "message": "请先登录"}
-    return api.create_response(request, body, status=401)
 
 
 api.add_router("/items", catalog_router, tags=["事项目录"])
