@@ -62,8 +62,10 @@ HTTP_ERRORS = {
     400: ("request.unreadable", "请求内容无法解析：请求体须为有效的 JSON"),
     401: ("not_authenticated", "请先登录"),
     403: ("forbidden", "没有权限执行此操作"),
+    404: ("not_found", "接口不存在"),
     405: ("request.method_not_allowed", "该接口不支持此请求方法"),
     429: ("request.throttled", "请求过于频繁，请稍后再试"),
+    500: ("server_error", "服务器内部错误，已记录，请稍后再试"),
 }
 
 

@@ -109,3 +109,33 @@ def test_no_credentials_and_bad_query_values_answer_in_chinese(db, client: Clien
     assert response.status_code == 422
     [detail] = response.json()["details"]
     assert detail == {"code": "invalid", "field": "limit", "message": "参数 limit 必须是整数"}
+
+
+def test_an_address_or_method_no_endpoint_takes_answers_in_json(db, client: Client):
+    missing = client.get("/api/v1/no-such-thing")
+    assert missing.status_code == 404
+    assert missing.json() == {"code": "not_found", "message": "接口不存在"}
+    wrong = client.delete("/api/v1/items")
+    assert wrong.status_code == 405 and wrong["Allow"] == "GET"
+    assert wrong.json()["code"] == "request.method_not_allowed"
+    page = client.get("/no-such-page/")  # pages keep their HTML error page
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_an_unexpected_failure_answers_in_json_and_is_logged(
+    db, client: Client, monkeypatch, caplog
+):
+    from yiwang.catalog import api as catalog_api
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(catalog_api, "current_versions", broken)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/items")
+    assert response.status_code == 500
+    assert response.json() == {
+        "code": "server_error",
+        "message": "服务器内部错误，已记录，请稍后再试",
+    }
+    assert "database went away" in caplog.text
