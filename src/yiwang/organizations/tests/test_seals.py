@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -241,3 +242,40 @@ def test_the_seal_in_use_cannot_be_set_on_the_organization_form(client, tree):
     page = admin.get(f"/admin/organizations/organization/{tree.city_a.pk}/change/")
     assert page.status_code == 200 and 'name="seal"' not in page.content.decode()
     assert Organization.objects.get(pk=tree.city_a.pk).seal_id == seal.pk
+
+
+# --- CLI --------------------------------------------------------------------------------------
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seals", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_an_operator_registers_lists_and_withdraws_seals_from_the_command_line(tree, tmp_path):
+    png = tmp_path / "zhengzhou.png"
+    png.write_bytes(ring_png())
+    said = run("register", tree.city_a.credit_code.lower(), str(png), "--name", "郑州市司法局印章")
+    assert "已登记郑州市司法局的印章“郑州市司法局印章”（300×300 像素，印面宽 42.0 毫米" in said
+    listing = run("list")
+    assert f"{tree.city_a.credit_code}  郑州市司法局  郑州市司法局印章" in listing
+    assert "共 7 个机构，1 个有在用印章。" in listing
+    assert "已停用郑州市司法局的印章" in run("withdraw", tree.city_a.credit_code)
+    assert Organization.objects.get(pk=tree.city_a.pk).seal_id is None
+
+
+def test_the_command_line_refuses_in_chinese_and_changes_nothing(tree, tmp_path):
+    fake = tmp_path / "seal.png"
+    fake.write_bytes(jpeg())
+    code = tree.city_a.credit_code
+    for args, message in (
+        (("register", code, str(fake), "--name", "印章"), "印章图片必须是 PNG 格式"),
+        (("register", code, str(tmp_path / "none.png"), "--name", "印章"), "无法读取文件"),
+        (("register", "123", str(fake), "--name", "印章"), "没有统一社会信用代码为 123 的机构"),
+        (("withdraw", code), "没有在用的印章"),
+    ):
+        with pytest.raises(CommandError) as refused:
+            run(*args)
+        assert message in str(refused.value)
+    assert not Seal.objects.exists()
