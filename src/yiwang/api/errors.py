@@ -52,6 +52,7 @@ FIELD_MESSAGES = {
 }
 OTHER_FIELD_MESSAGE = "无效"
 
+UNREADABLE = ("request.unreadable", "请求内容无法解析：请求体须为有效的 JSON")
 CSRF_FAILED = (
     "request.csrf_failed",
     "缺少或错误的 CSRF 令牌：网页会话调用接口须带 X-CSRFToken 请求头，机器客户端请使用令牌认证",
@@ -59,7 +60,7 @@ CSRF_FAILED = (
 
 # Failures ninja raises as HttpError, by status: (code, message).
 HTTP_ERRORS = {
-    400: ("request.unreadable", "请求内容无法解析：请求体须为有效的 JSON"),
+    400: ("request.bad", "请求有误"),
     401: ("not_authenticated", "请先登录"),
     403: ("forbidden", "没有权限执行此操作"),
     404: ("not_found", "接口不存在"),
@@ -109,6 +110,8 @@ def http_error_body(status: int, message: str) -> dict[str, Any]:
     """The body for a failure ninja raised with ``status`` and its own (English) ``message``."""
     if status == 403 and "CSRF" in message:
         code, text = CSRF_FAILED
+    elif status == 400 and "parse request body" in message:
+        code, text = UNREADABLE
     else:
         code, text = HTTP_ERRORS.get(status, (f"request.http_{status}", "请求无法处理"))
     return {"code": code, "message": text}

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yiwang.accounts.models import User
@@ -155,7 +155,12 @@ def register(
             registered_by=by,
             image=content,
         )
-        seal.save()
+        try:
+            seal.save()
+        except IntegrityError:
+            # The same image registered for another organization meanwhile (its own row lock
+            # did not order the two); the primary key let one of them in.
+            raise Conflict("seal.other_organization", "该印章图片已登记为其他机构的印章") from None
         org.seal = seal
         org.save(update_fields=["seal"])
     organization.seal = seal
