@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -279,3 +280,30 @@ def test_the_command_line_refuses_in_chinese_and_changes_nothing(tree, tmp_path)
             run(*args)
         assert message in str(refused.value)
     assert not Seal.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_image_registered_for_two_organizations_at_once_goes_to_one(tree):
+    png = ring_png(mark=8)
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def attempt(org: Organization) -> None:
+        try:
+            barrier.wait()
+            register(org, png)
+            results.append("ok")
+        except Conflict as exc:
+            results.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(org,)) for org in (tree.city_a, tree.city_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results) == ["ok", "seal.other_organization"]
+    owner = Seal.objects.get().organization_id
+    sealed = Organization.objects.exclude(seal=None).values_list("pk", flat=True)
+    assert list(sealed) == [owner]
