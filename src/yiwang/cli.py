@@ -17,9 +17,10 @@ def main(argv: list[str] | None = None) -> None:
     for position in (1, 2) if len(args) > 2 and args[1] == "help" else (1,):
         if len(args) > position and not args[position].startswith("-"):
             args[position] = args[position].replace("-", "_")
-    from django.core.management import execute_from_command_line
+    from yiwang.core import cli_text
 
-    execute_from_command_line(args)
+    cli_text.install()
+    cli_text.Utility(args).execute()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,131 @@
+"""The ``yiwang`` command speaks Chinese: argparse's own texts, Django's common options, the
+list of commands and an unknown command.
+
+argparse looks its texts up through ``gettext``, which finds no Chinese catalogue for the
+standard library, and Django's management commands add their common options (``--verbosity``,
+``--settings`` …) with English help. An operator mistyping an option would read "error:
+unrecognized arguments". ``install`` gives argparse a Chinese lookup and rewrites the common
+options' help; ``Utility`` says the command list and an unknown command in Chinese. Both are used
+by the ``yiwang`` command only (``yiwang.cli``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from difflib import get_close_matches
+from typing import Any, NoReturn
+
+from django.core.management import ManagementUtility, get_commands
+
+# argparse's message ids (Python 3.11) and their Chinese.
+ARGPARSE_TEXTS = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "one of the arguments %s is required": "参数 %s 必须提供其中之一",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "至多需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "选项 %(option)s 有歧义，可能是 %(matches)s"
+    ),
+    "ignored explicit argument %r": "忽略了多余的值 %r",
+    "unexpected option string: %s": "意外的选项：%s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "未知的子命令 %(parser_name)r（可选：%(choices)s）"
+    ),
+    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”：%(error)s",
+}
+ARGPARSE_PLURALS = {"expected %s argument": "需要 %s 个值"}
+
+# Django's common options of every management command, by option string.
+DJANGO_OPTION_HELP = {
+    "--version": "显示版本号并退出",
+    "--verbosity": "输出详细程度：0 最少，1 正常，2 详细，3 非常详细",
+    "--settings": "设置模块的 Python 路径；不指定时使用环境变量 DJANGO_SETTINGS_MODULE",
+    "--pythonpath": "加入 Python 路径的目录",
+    "--traceback": "出现 CommandError 时显示完整的调用栈",
+    "--no-color": "不使用彩色输出",
+    "--force-color": "强制使用彩色输出",
+    "--skip-checks": "跳过系统检查",
+}
+
+
+def gettext(message: str) -> str:
+    return ARGPARSE_TEXTS.get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return ARGPARSE_PLURALS.get(singular, singular if n == 1 else plural)
+
+
+def chinese_help(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``parser`` with Django's common options explained in Chinese."""
+    for action in parser._actions:
+        for option in action.option_strings:
+            if option in DJANGO_OPTION_HELP:
+                action.help = DJANGO_OPTION_HELP[option]
+    return parser
+
+
+def install() -> None:
+    """Make argparse and Django's command parsers speak Chinese (idempotent)."""
+    from django.core.management.base import BaseCommand
+
+    argparse._ = gettext  # type: ignore[attr-defined]  # argparse's module-level lookups
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+    original: Callable[..., Any] = BaseCommand.create_parser
+    if getattr(original, "chinese", False):
+        return
+
+    def create_parser(self: BaseCommand, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
+        return chinese_help(original(self, prog_name, subcommand, **kwargs))
+
+    create_parser.chinese = True  # type: ignore[attr-defined]
+    BaseCommand.create_parser = create_parser  # type: ignore[method-assign]
+
+
+class Utility(ManagementUtility):
+    """Django's command-line utility with its own texts in Chinese."""
+
+    def main_help_text(self, commands_only: bool = False) -> str:
+        text: str = super().main_help_text(commands_only)
+        if commands_only:
+            return text
+        return (
+            text.replace(
+                f"Type '{self.prog_name} help <subcommand>' for help on a specific subcommand.",
+                f"输入“{self.prog_name} help 子命令”查看该子命令的说明；子命令中的下划线也可写作连字符。",
+            )
+            .replace("Available subcommands:", "可用的子命令：")
+            .replace(
+                "Note that only Django core commands are listed as settings are not properly "
+                "configured (error: ",
+                "设置有误，只列出了 Django 自带的子命令（错误：",
+            )
+        )
+
+    def fetch_command(self, subcommand: str) -> Any:
+        commands = get_commands()
+        if subcommand in commands:
+            return super().fetch_command(subcommand)
+        return self._unknown(subcommand, commands)
+
+    def _unknown(self, subcommand: str, commands: dict[str, Any]) -> NoReturn:
+        from django.conf import settings
+
+        settings.INSTALLED_APPS  # noqa: B018  # misconfigured settings raise here, with the cause
+        close = get_close_matches(subcommand, commands)
+        hint = f"，是否要输入 {close[0]}？" if close else "。"
+        sys.stderr.write(f"没有子命令“{subcommand}”{hint}输入“{self.prog_name} help”查看用法。\n")
+        sys.exit(1)

@@ -1,0 +1,55 @@
+"""The ``yiwang`` command answers an operator's mistakes in Chinese (run as a real process)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def yiwang(tmp_path_factory: pytest.TempPathFactory):
+    env = {**os.environ, "YIWANG_DATA_DIR": str(tmp_path_factory.mktemp("cli"))}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "yiwang", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=Path(__file__).resolve().parents[3],
+            timeout=60,
+        )
+
+    return run
+
+
+def test_a_mistyped_option_or_missing_argument_is_explained_in_chinese(yiwang):
+    bogus = yiwang("cases", "deem-accept", "--bogus")
+    assert bogus.returncode == 2
+    assert "yiwang cases：错误：无法识别的参数：--bogus" in bogus.stderr
+    assert "用法：" in bogus.stderr and "error:" not in bogus.stderr
+    missing = yiwang("seals", "register")
+    assert missing.returncode == 2
+    assert "缺少必需的参数：统一社会信用代码, 文件, --name" in missing.stderr
+
+
+def test_the_help_and_the_command_list_are_in_chinese(yiwang):
+    helped = yiwang("seals", "--help")
+    assert helped.returncode == 0
+    for text in ("选项", "显示本帮助并退出", "跳过系统检查", "输出详细程度"):
+        assert text in helped.stdout
+    assert "show this help message" not in helped.stdout and "Verbosity" not in helped.stdout
+    listing = yiwang()
+    assert "可用的子命令：" in listing.stdout and "Available subcommands" not in listing.stdout
+    assert "seals" in listing.stdout
+
+
+def test_an_unknown_command_is_refused_in_chinese(yiwang):
+    unknown = yiwang("seels")
+    assert unknown.returncode == 1
+    assert unknown.stderr.startswith("没有子命令“seels”，是否要输入 seals？")
