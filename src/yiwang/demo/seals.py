@@ -10,6 +10,7 @@ are.
 from __future__ import annotations
 
 import io
+import logging
 import math
 import shutil
 import subprocess
@@ -96,6 +97,18 @@ def specimen_png(organization_name: str) -> bytes | None:
 def seed_seals() -> tuple[int, int, str]:
     """Register a specimen seal for every organization with a credit code that has none yet:
     (registered, unchanged, note)."""
+    # A real registration is a security event worth a log line; the demo's sixty-odd specimens
+    # are counted in the seeding's summary instead.
+    security = logging.getLogger("yiwang.security")
+    level = security.level
+    security.setLevel(logging.WARNING)
+    try:
+        return _register_specimens()
+    finally:
+        security.setLevel(level)
+
+
+def _register_specimens() -> tuple[int, int, str]:
     registered = unchanged = 0
     for org in Organization.objects.exclude(credit_code=None).order_by("path"):
         if org.seal_id is not None:

@@ -111,3 +111,10 @@ def test_home_page_lists_the_catalogue(seeded, client):
     assert "律师事务所设立许可" in text and "当前有效的事项共 <strong>43</strong> 项" in text
     assert "9 个月" in text  # 外国律所驻华代表机构: 3 + 6 months
     assert "即办" in text  # 律师执业证书补发、换发
+
+
+def test_the_specimens_are_counted_not_logged_one_by_one(db, settings, tmp_path, caplog):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", stdout=open(tmp_path / "out.txt", "w"))
+    assert "seal registered" not in caplog.text
+    assert "演示样章 新增" in (tmp_path / "out.txt").read_text()
