@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -13,7 +14,6 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from yiwang.accounts.models import User
 from yiwang.core.errors import DomainError
 from yiwang.organizations import seals
 from yiwang.organizations.models import Organization, Seal
@@ -135,7 +135,7 @@ class SealAdmin(admin.ModelAdmin):
                 data = form.cleaned_data
                 # One byte past the limit, so that the service reports an oversized file.
                 content = data["image"].read(seals.MAX_BYTES + 1)
-                assert isinstance(request.user, User)
+                assert isinstance(request.user, AbstractBaseUser)  # the admin signs staff in
                 try:
                     seal = seals.register(
                         data["organization"],
@@ -161,7 +161,7 @@ class SealAdmin(admin.ModelAdmin):
 
     @admin.action(description="停用所选印章", permissions=["change"])
     def withdraw(self, request: HttpRequest, queryset: QuerySet[Seal]) -> None:
-        assert isinstance(request.user, User)
+        assert isinstance(request.user, AbstractBaseUser)  # the admin signs staff in
         done = []
         for seal in queryset.select_related("organization"):
             if seal.organization.seal_id != seal.pk:

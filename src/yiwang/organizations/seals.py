@@ -24,15 +24,17 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from yiwang.accounts.models import User
 from yiwang.core.errors import Conflict, InvalidInput, NotFound
 from yiwang.core.text import NUL_MESSAGE, nul_path
 from yiwang.organizations.models import Organization, Seal
 
 logger = logging.getLogger("yiwang.security")
+# Who registered or withdrew a seal is any Django user: the organization tree sits below the
+# accounts app, which refers to it, and does not import it back.
 
 #: An exported seal is a few tens of kilobytes; every letter PDF embeds it once.
 MAX_BYTES = 1024 * 1024
@@ -113,7 +115,7 @@ def register(
     name: str,
     content: bytes,
     width_mm: Decimal | str | float | int = DEFAULT_WIDTH_MM,
-    by: User | None,
+    by: AbstractBaseUser | None,
 ) -> Seal:
     """Register ``content`` as the organization's seal in use; the seal it replaces is withdrawn.
 
@@ -152,7 +154,7 @@ def register(
             height_px=height_px,
             size=len(content),
             registered_at=now,
-            registered_by=by,
+            registered_by_id=by.pk if by is not None else None,
             image=content,
         )
         try:
@@ -165,12 +167,16 @@ def register(
         org.save(update_fields=["seal"])
     organization.seal = seal
     logger.info(
-        "seal registered: %s %s (%s) by %s", org.name, digest, name, by.username if by else "-"
+        "seal registered: %s %s (%s) by %s",
+        org.name,
+        digest,
+        name,
+        by.get_username() if by else "-",
     )
     return seal
 
 
-def withdraw(organization: Organization, *, by: User | None) -> Seal:
+def withdraw(organization: Organization, *, by: AbstractBaseUser | None) -> Seal:
     """Take the organization's seal out of use: letters issued from now on carry none."""
     now = timezone.now()
     with transaction.atomic():
@@ -181,13 +187,15 @@ def withdraw(organization: Organization, *, by: User | None) -> Seal:
         org.seal = None
         org.save(update_fields=["seal"])
     organization.seal = None
-    logger.info("seal withdrawn: %s %s by %s", org.name, seal.sha256, by.username if by else "-")
+    logger.info(
+        "seal withdrawn: %s %s by %s", org.name, seal.sha256, by.get_username() if by else "-"
+    )
     return seal
 
 
-def _withdraw(seal: Seal, by: User | None, now: dt.datetime) -> Seal:
+def _withdraw(seal: Seal, by: AbstractBaseUser | None, now: dt.datetime) -> Seal:
     seal.withdrawn_at = now
-    seal.withdrawn_by = by
+    seal.withdrawn_by_id = by.pk if by is not None else None
     seal.save(update_fields=["withdrawn_at", "withdrawn_by"])
     return seal
 
