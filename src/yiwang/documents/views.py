@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from yiwang.core.errors import DomainError
 from yiwang.core.throttle import allow
 from yiwang.documents.services import document_to_verify, open_document
-from yiwang.organizations.seals import image_of
+from yiwang.organizations.seals import shown_on_page
 
 #: Wrong codes and file checks allowed per client address and window.
 VERIFY_LIMIT = 30
@@ -45,12 +45,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         context["unavailable"] = error.message
     context["sha256"] = document.sha256
-    if document.context.get("seal"):
-        try:
-            seal = image_of(document.context["seal"])
-            context["seal_uri"], context["seal_name"] = seal.data_uri(), seal.name
-        except DomainError as error:
-            context["seal_unavailable"] = error.message
+    context.update(shown_on_page(document.context.get("seal")))
     status = 200
     if request.method == "POST":
         upload = request.FILES.get("file")

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from yiwang.documents.context import mask_resident_id
 from yiwang.licences import selectors, services
+from yiwang.organizations.seals import shown_on_page
 
 
 @require_GET
@@ -27,5 +28,7 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
             "result": result,
             "content": content,
             "holder_id_masked": mask_resident_id(licence.holder_id_number),
+            # The seal is one of the signed facts: shown only when the signature holds.
+            **(shown_on_page(content.get("seal")) if result.authentic else {}),
         },
     )

@@ -28,7 +28,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from yiwang.core.errors import Conflict, InvalidInput, NotFound
+from yiwang.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from yiwang.core.text import NUL_MESSAGE, nul_path
 from yiwang.organizations.models import Organization, Seal
 
@@ -221,6 +221,19 @@ def image_of(sha256: str) -> SealImage:
 def image_for(sha256: str | None) -> SealImage | None:
     """The image a letter or licence froze (``image_of``), None when it froze none."""
     return image_of(sha256) if sha256 else None
+
+
+def shown_on_page(sha256: str | None) -> dict[str, str]:
+    """What a public check page shows of the seal a letter or licence froze (template
+    ``organizations/seal_shown.html``): its name and image, why it cannot be shown, or nothing
+    for one issued without a seal."""
+    if not sha256:
+        return {}
+    try:
+        seal = image_of(sha256)
+    except DomainError as error:
+        return {"seal_unavailable": error.message}
+    return {"seal_uri": seal.data_uri(), "seal_name": seal.name}
 
 
 def template_values(frozen: str | None, seal: SealImage | None, what: str) -> dict[str, Any]:

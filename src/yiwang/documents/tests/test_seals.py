@@ -112,3 +112,13 @@ def test_the_check_page_shows_the_seal_to_compare_with_the_paper(client, case: C
     plain = issue(case, ACCEPT, organization=tree.city_b)
     html = client.get(URL, {"n": plain.number, "c": plain.context["verify_code"]}).content.decode()
     assert "未加盖电子印章" in html and "data:image/png;base64," not in html
+
+
+def test_the_check_page_says_when_the_seal_image_was_altered(client, case: Case, tree, sealed):
+    letter = issue(case, ACCEPT, organization=tree.city_a)  # drawn and stored before
+    alter(sealed, ring_png(mark=4))
+    page = client.get(URL, {"n": letter.number, "c": letter.context["verify_code"]})
+    html = page.content.decode()
+    assert page.status_code == 200 and letter.sha256 in html
+    assert "的图片与登记时的摘要不一致，可能已被篡改" in html
+    assert "data:image/png;base64," not in html

@@ -59,6 +59,14 @@ def test_the_page_says_when_the_signature_fails(client, licence):
     assert "未通过" in html and "可能已被篡改" in html
 
 
+def test_the_page_shows_the_seal_only_while_the_signature_holds(client, licence):
+    html = _page(client, licence.number).content.decode()
+    assert "河南省司法厅（演示样章）" in html and "data:image/png;base64," in html
+    Licence.objects.filter(pk=licence.pk).update(holder_name="河南冒名律师事务所")
+    forged = _page(client, licence.number).content.decode()
+    assert "签名校验失败" in forged and "data:image/png;base64," not in forged
+
+
 def test_the_page_says_when_a_licence_was_revoked(client, licence):
     revoke(licence, staff("henan.leader"), "以欺骗手段取得许可")
     html = _page(client, licence.number).content.decode()
