@@ -18,7 +18,7 @@ Every kind shares ``BaseContext``::
     applicant     {name, kind, id_label, id_number}; a person's number is printed masked
     case          {number, item_code, item_name, category, licensing, legal_basis, result_kind,
                    result_name, received_on, accepted_on, statutory_limit, promised_limit,
-                   limit_unit, statutory_due, promised_due}
+                   limit_unit, statutory_due, promised_due, deadline_provisional}
     remarks       optional free text printed as a last paragraph ("" when none)
 
 ``case.licensing`` is true for 行政许可 items: only those letters cite the 行政许可法.
@@ -116,6 +116,7 @@ class CaseFacts(TypedDict):
     limit_unit: str  # "个工作日", "日" or "个月": the unit of limits and extensions
     statutory_due: str | None
     promised_due: str | None
+    deadline_provisional: bool  # the deadlines touch a year whose holidays are not published
 
 
 class BaseContext(TypedDict):
@@ -409,6 +410,7 @@ def _base(
             "limit_unit": UNIT_TEXT[TimeUnit(version.statutory_unit)],
             "statutory_due": iso(case.statutory_due),
             "promised_due": iso(case.promised_due),
+            "deadline_provisional": case.deadline_provisional,
         },
         "remarks": remarks,
     }

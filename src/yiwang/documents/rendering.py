@@ -40,6 +40,10 @@ DECISIONS = frozenset(
 )
 
 
+# Letters that state the case's deadlines: when those reach into a year whose holidays are not
+# published yet, they say how the dates were reckoned.
+STATES_DEADLINES = frozenset({DocumentKind.ACCEPTANCE_NOTICE, DocumentKind.EXTENSION_NOTICE})
+
 # Printed size of a letter's verification QR code: it sits in the first page's bottom margin.
 QR_SIZE_MM = 22
 
@@ -66,6 +70,8 @@ def render_html(kind: str, context: dict[str, Any], seal: SealImage | None = Non
         # Presentation only, derived from frozen facts: how the letter addresses the applicant.
         "you": "你" if person else "你单位",
         "show_id": document_kind in DECISIONS,
+        "deadline_note": document_kind in STATES_DEADLINES
+        and bool(context["case"].get("deadline_provisional")),
         **template_values(context.get("seal"), seal, f"letter {context.get('number')!r}"),
     }
     code = context.get("verify_code")

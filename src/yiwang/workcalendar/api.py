@@ -18,7 +18,7 @@ from yiwang.workcalendar.workdays import parse_day, parse_workdays
 router = Router()
 
 _PROVISIONAL = (
-    "是否暂定：为 true 时，计算所涉期间内有年份的节假日安排尚未载入，该年仅按周末计算，"
+    "是否暂定：为 true 时，计算所涉期间内有年份的节假日安排尚未载入，该年仅按周末和元旦、劳动节、国庆节的法定日期计算，"
     "待国务院公布安排并载入后结果可能改变"
 )
 

@@ -6,8 +6,11 @@ Rules:
   day of the event is not counted) and ends at the end of the N-th working day.
 - In a year whose State Council schedule is loaded, Monday–Friday are working days unless marked
   HOLIDAY (法定节假日), Saturday/Sunday are rest days unless marked WORKDAY (调休上班日).
-- In a year that is not loaded only weekends are rest days, and every answer whose counted span
-  touches such a year is flagged ``provisional``: it may change once the schedule is published.
+- In a year that is not loaded, weekends and the holidays whose dates the law itself fixes are
+  rest days (全国年节及纪念日放假办法, as revised in 2024, 第二条: 元旦 1月1日, 劳动节 5月1日
+  and 2日, 国庆节 10月1日 to 3日); the lunar and solar-term holidays (春节, 清明, 端午, 中秋)
+  and the 调休 swaps come only with the year's schedule. Every answer whose counted span touches
+  such a year is flagged ``provisional``: it may change once the schedule is published.
 
 ``WorkdayCalendar`` precomputes, over a fixed range of days, a prefix count of working days and
 the list of working days, so every question is answered by a couple of list look-ups (O(1)),
@@ -30,6 +33,11 @@ FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2100, 12, 31)
 
 SATURDAY = 5  # date.weekday(): Monday is 0
+
+# Holidays on fixed dates under the 2024 revision of the 全国年节及纪念日放假办法 (in force from
+# 2025): rest days in any year from then on, whether or not its schedule is loaded.
+FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+FIXED_HOLIDAYS_FROM = 2025
 
 
 class DayKind(enum.StrEnum):
@@ -91,7 +99,7 @@ def weekday_name(day: dt.date) -> str:
 def provisional_note(years: Sequence[int]) -> str:
     """The sentence shown next to a provisional answer."""
     listed = "、".join(str(year) for year in years)
-    return f"暂定：{listed} 年节假日安排尚未载入，仅按周末计算"
+    return f"暂定：{listed} 年节假日安排尚未载入，仅按周末和元旦、劳动节、国庆节的法定日期计算"
 
 
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -197,7 +205,9 @@ class WorkdayCalendar:
                     is_work = day.weekday() < SATURDAY
             else:
                 unknown += 1
-                is_work = day.weekday() < SATURDAY
+                is_work = day.weekday() < SATURDAY and not (
+                    day.year >= FIXED_HOLIDAYS_FROM and (day.month, day.day) in FIXED_HOLIDAYS
+                )
             if is_work:
                 worked += 1
                 work_dates.append(day)

@@ -251,3 +251,25 @@ def test_a_long_letter_never_leaves_the_signature_alone_on_a_page(
     body, seal, signature = last_page.partition("（印章）")
     assert seal and "郑州市司法局" in signature
     assert "本机关不再要求" in body  # the last lines of the body travel with the signature
+
+
+PROVISIONAL_NOTE = "期限所涉年度的节假日尚未公布，暂按周末及元旦、劳动节、国庆节推算"
+
+
+@pytest.mark.parametrize("kind", [DocumentKind.ACCEPTANCE_NOTICE, DocumentKind.EXTENSION_NOTICE])
+def test_a_deadline_in_an_unpublished_year_says_it_is_reckoned(
+    kind: DocumentKind,
+    context_of: Callable[..., dict[str, Any]],
+    make_case: Callable[..., Case],
+    tree: Any,
+):
+    # With the issuer's contact line too, as every demo agency prints one.
+    tree.city_a.address, tree.city_a.phone = "郑州市金水区文化路75号", "0371-65550274"
+    unpublished = make_case(
+        statutory_due=datetime.date(2027, 1, 4), promised_due=None, deadline_provisional=True
+    )
+    document = layout(kind, context_of(kind, case=unpublished))
+    assert PROVISIONAL_NOTE in layout_text(document)
+    assert len(document.pages) == 1  # the sentence does not push the signature over
+    published = layout(kind, context_of(kind))
+    assert PROVISIONAL_NOTE not in layout_text(published)

@@ -30,7 +30,10 @@ def test_add_prints_the_deadline(seeded):
 
 def test_add_into_an_unloaded_year_says_it_is_provisional(seeded):
     out, _ = run("add", "2026-12-25", "5")
-    assert out == "2027-01-01\n暂定：2027 年节假日安排尚未载入，仅按周末计算\n"
+    assert (
+        out
+        == "2027-01-04\n暂定：2027 年节假日安排尚未载入，仅按周末和元旦、劳动节、国庆节的法定日期计算\n"
+    )
 
 
 def test_subtract(seeded):
@@ -40,7 +43,10 @@ def test_subtract(seeded):
 def test_between_prints_the_count(seeded):
     assert run("between", "2025-12-31", "2026-12-31") == ("248\n", "")
     out, _ = run("between", "2026-12-31", "2027-12-31")
-    assert out == "261\n暂定：2027 年节假日安排尚未载入，仅按周末计算\n"
+    assert (
+        out
+        == "259\n暂定：2027 年节假日安排尚未载入，仅按周末和元旦、劳动节、国庆节的法定日期计算\n"
+    )
 
 
 def test_seed_prints_a_summary_and_is_idempotent(db):
@@ -57,7 +63,9 @@ def test_years_lists_loaded_years(seeded):
     assert lines[-2].startswith(
         "2026  法定节假日 33 天  调休上班日 6 天  来源：chinese-calendar 1.11.0"
     )
-    assert lines[-1] == "共 23 年；未列出的年份仅按周末计算（结果为暂定）。"
+    assert lines[-1] == (
+        "共 23 年；未列出的年份仅按周末和元旦、劳动节、国庆节的法定日期计算（结果为暂定）。"
+    )
 
 
 def test_years_when_empty(db):
@@ -129,7 +137,10 @@ def test_real_cli_exits_non_zero_with_a_chinese_message(tmp_path):
 
 def test_subtract_into_an_unloaded_year(seeded):
     out, _ = run("subtract", "2027-01-05", "3")
-    assert out == "2026-12-31\n暂定：2027 年节假日安排尚未载入，仅按周末计算\n"
+    assert (
+        out
+        == "2026-12-30\n暂定：2027 年节假日安排尚未载入，仅按周末和元旦、劳动节、国庆节的法定日期计算\n"
+    )
 
 
 def test_load_missing_file(db, tmp_path):

@@ -107,7 +107,8 @@ def test_services_answer_from_the_database(seeded):
 
 
 def test_without_any_year_every_answer_is_provisional(db):
-    assert services.add_workdays(D("2026-09-28"), 20) == Deadline(D("2026-10-26"), True)
+    # Weekends and the fixed-date 国庆节 days (Thursday 1 and Friday 2 October) rest.
+    assert services.add_workdays(D("2026-09-28"), 20) == Deadline(D("2026-10-28"), True)
 
 
 def test_calendar_is_built_with_few_queries_and_then_cached(
@@ -142,17 +143,20 @@ def test_editing_a_day_invalidates_at_once(seeded, settings):
 
 def test_a_change_by_another_process_is_seen_after_the_revalidation_interval(seeded, settings):
     settings.YIWANG_CALENDAR_REVALIDATE_SECONDS = 3600
-    assert services.add_workdays(D("2026-12-31"), 1) == Deadline(D("2027-01-01"), True)
+    assert services.add_workdays(D("2026-12-31"), 1) == Deadline(D("2027-01-04"), True)
     # bulk_create sends no signal: this is what a write from another process looks like here.
     year = CalendarYear.objects.bulk_create([CalendarYear(year=2027, source="另一进程")])[0]
     CalendarDay.objects.bulk_create(
-        [CalendarDay(year_id=year.pk, date=D("2027-01-01"), kind="holiday", name="元旦")]
+        [
+            CalendarDay(year_id=year.pk, date=D("2027-01-01"), kind="holiday", name="元旦"),
+            CalendarDay(year_id=year.pk, date=D("2027-01-04"), kind="holiday", name="测试"),
+        ]
     )
     # Within the interval the cached calendar is used as it is ...
-    assert services.add_workdays(D("2026-12-31"), 1) == Deadline(D("2027-01-01"), True)
+    assert services.add_workdays(D("2026-12-31"), 1) == Deadline(D("2027-01-04"), True)
     # ... once the interval has passed, the revision query notices the change.
     settings.YIWANG_CALENDAR_REVALIDATE_SECONDS = 0
-    assert services.add_workdays(D("2026-12-31"), 1) == Deadline(D("2027-01-04"), False)
+    assert services.add_workdays(D("2026-12-31"), 1) == Deadline(D("2027-01-05"), False)
 
 
 def test_revalidation_keeps_the_calendar_when_nothing_changed(seeded, settings):

@@ -147,22 +147,26 @@ def test_subtract_workdays_is_the_inverse(cc_calendar):
     assert cc_calendar.subtract_workdays(D("2026-10-05"), 1) == Deadline(D("2026-09-30"), False)
 
 
-# --- 2026 -> 2027: 2027 is not published, only weekends rest, answers are provisional -----------
+# --- 2026 -> 2027: 2027 is not published; weekends and the fixed-date holidays rest -------------
 
 
-def test_into_2027_is_provisional_and_counts_weekends_only(cc_calendar):
+def test_into_2027_is_provisional_and_rests_on_weekends_and_fixed_holidays(cc_calendar):
     assert cc_calendar.add_workdays(D("2026-12-25"), 4) == Deadline(D("2026-12-31"), False)
-    # 2027-01-01 is surely 元旦, but without a published 2027 schedule it counts as a Friday.
-    assert cc_calendar.add_workdays(D("2026-12-25"), 5) == Deadline(D("2027-01-01"), True)
-    assert cc_calendar.add_workdays(D("2026-12-31"), 1) == Deadline(D("2027-01-01"), True)
+    # 元旦 is 1 January by law, published schedule or not: the fifth working day is 4 January.
+    assert cc_calendar.add_workdays(D("2026-12-25"), 5) == Deadline(D("2027-01-04"), True)
+    assert cc_calendar.add_workdays(D("2026-12-31"), 1) == Deadline(D("2027-01-04"), True)
+    # 春节 2027 is not known without the schedule (a lunar date): its weekdays count.
     assert cc_calendar.add_workdays(D("2027-01-29"), 5) == Deadline(D("2027-02-05"), True)
     assert cc_calendar.add_workdays(D("2027-01-29"), 1) == Deadline(D("2027-02-01"), True)
-    assert cc_calendar.is_workday(D("2027-01-01")) is True
+    assert cc_calendar.is_workday(D("2027-01-01")) is False
     assert cc_calendar.is_workday(D("2027-01-02")) is False
-    # 2027 has 261 weekdays (365 days, starting on a Friday).
-    assert cc_calendar.workdays_between(D("2026-12-31"), D("2027-12-31")) == Count(261, True)
+    assert cc_calendar.is_workday(D("2027-10-01")) is False  # 国庆节, a Friday
+    assert cc_calendar.is_workday(D("2027-10-04")) is True  # the rest of the week: the schedule's
+    # 2027 has 261 weekdays (365 days, starting on a Friday); 1 January and 1 October fall on
+    # Fridays, 1–2 May and 2–3 October on a weekend.
+    assert cc_calendar.workdays_between(D("2026-12-31"), D("2027-12-31")) == Count(259, True)
     assert cc_calendar.workdays_between(D("2026-12-30"), D("2026-12-31")) == Count(1, False)
-    assert cc_calendar.subtract_workdays(D("2027-01-04"), 2) == Deadline(D("2026-12-31"), True)
+    assert cc_calendar.subtract_workdays(D("2027-01-04"), 2) == Deadline(D("2026-12-30"), True)
     assert cc_calendar.subtract_workdays(D("2027-01-01"), 1) == Deadline(D("2026-12-31"), False)
 
 
@@ -173,7 +177,7 @@ def test_years_before_2004_are_unknown_too(cc_calendar):
 
 def test_span_note_names_the_unloaded_years(cc_calendar):
     assert cc_calendar.span_note(D("2026-12-25"), D("2027-01-01")) == (
-        "暂定：2027 年节假日安排尚未载入，仅按周末计算"
+        "暂定：2027 年节假日安排尚未载入，仅按周末和元旦、劳动节、国庆节的法定日期计算"
     )
     assert cc_calendar.span_note(D("2026-12-25"), D("2026-12-31")) == ""
     assert cc_calendar.span_note(D("2026-12-31"), D("2029-01-01")) == provisional_note(
@@ -183,10 +187,11 @@ def test_span_note_names_the_unloaded_years(cc_calendar):
 
 def test_special_days_of_an_unloaded_year_are_ignored():
     # The year row is the publication flag: a stray entry without it changes nothing.
-    calendar = WorkdayCalendar([], {D("2027-01-01"): DayKind.HOLIDAY})
-    assert calendar.is_workday(D("2027-01-01")) is True
-    calendar = WorkdayCalendar([2027], {D("2027-01-01"): DayKind.HOLIDAY})
-    assert calendar.is_workday(D("2027-01-01")) is False
+    calendar = WorkdayCalendar([], {D("2027-02-08"): DayKind.HOLIDAY})
+    assert calendar.is_workday(D("2027-02-08")) is True
+    loaded = {D("2027-01-01"): DayKind.HOLIDAY, D("2027-02-08"): DayKind.HOLIDAY}
+    calendar = WorkdayCalendar([2027], loaded)
+    assert calendar.is_workday(D("2027-02-08")) is False
     # The start day is not counted, so only 2027 (loaded here) is in the span ...
     assert calendar.add_workdays(D("2026-12-31"), 1) == Deadline(D("2027-01-04"), False)
     # ... whereas here 2026 (not loaded in this calendar) is.
@@ -270,10 +275,19 @@ def test_deadline_end_is_the_last_instant_of_the_day_in_the_agencies_time_zone()
 
 
 def naive_is_workday(day: dt.date) -> bool:
-    # Independent oracle: chinese-calendar itself for published years, weekdays otherwise.
+    # Independent oracle: chinese-calendar itself for published years; otherwise weekdays but,
+    # from 2025, 1 January, 1–2 May and 1–3 October (全国年节及纪念日放假办法 第二条).
     if day.year in LOADED:
         return bool(chinese_calendar.is_workday(day))
-    return day.weekday() < 5
+    fixed = day.year >= 2025 and day.strftime("%m-%d") in {
+        "01-01",
+        "05-01",
+        "05-02",
+        "10-01",
+        "10-02",
+        "10-03",
+    }
+    return day.weekday() < 5 and not fixed
 
 
 def naive_add(start: dt.date, n: int) -> tuple[dt.date, bool]:

@@ -107,7 +107,9 @@ class Command(BaseCommand):
                 f"{y.year}  法定节假日 {y.holidays:>2} 天  调休上班日 {y.workdays} 天  "
                 f"来源：{y.source}  载入于 {timezone.localtime(y.loaded_at):%Y-%m-%d %H:%M}"
             )
-        self.stdout.write(f"共 {len(years)} 年；未列出的年份仅按周末计算（结果为暂定）。")
+        self.stdout.write(
+            f"共 {len(years)} 年；未列出的年份仅按周末和元旦、劳动节、国庆节的法定日期计算（结果为暂定）。"
+        )
 
 
 def _error_text(exc: DomainError) -> str:
