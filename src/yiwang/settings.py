@@ -16,7 +16,8 @@ Environment variables (all optional in development):
   licences; required in production, else generated once into ``$YIWANG_DATA_DIR/licence_sm2_key``
 - ``YIWANG_LICENCE_SM2_PREVIOUS_PUBLIC_KEYS``  comma-separated public keys of earlier issuing
   keys, still trusted when verifying licences
-- ``YIWANG_PUBLIC_BASE_URL``  public address printed in licence QR codes (``http://127.0.0.1:8000``)
+- ``YIWANG_PUBLIC_BASE_URL``  the public address printed on paper: the QR codes of letters and
+  licences point at it (``http://127.0.0.1:8000``)
 - ``YIWANG_SECRET_KEY``     Django's secret key; required in production
 - ``YIWANG_DEBUG``          ``1`` to turn debugging on (never in production)
 - ``YIWANG_ALLOWED_HOSTS``  comma-separated host names (``localhost,127.0.0.1,[::1]``)
@@ -105,6 +106,21 @@ for _proxy in YIWANG_TRUSTED_PROXIES:
         raise ImproperlyConfigured(
             f"YIWANG_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network"
         ) from None
+
+
+def public_base_url_from_env() -> str:
+    """``YIWANG_PUBLIC_BASE_URL`` without its trailing slash; an address that is not an absolute
+    http(s) URL stops the start rather than printing useless QR codes on every letter."""
+    text = os.environ.get("YIWANG_PUBLIC_BASE_URL", "").strip() or "http://127.0.0.1:8000"
+    scheme, _, rest = text.partition("://")
+    if scheme not in ("http", "https") or not rest.strip("/") or " " in text:
+        raise ImproperlyConfigured(
+            f"YIWANG_PUBLIC_BASE_URL must be an absolute http(s) address, not {text!r}"
+        )
+    return text.rstrip("/")
+
+
+YIWANG_PUBLIC_BASE_URL = public_base_url_from_env()
 ALLOWED_HOSTS = env_list("YIWANG_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("YIWANG_CSRF_TRUSTED_ORIGINS", "")
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
-
 import segno
+from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
-DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 QR_BORDER = 2  # quiet zone, in modules
 
 
 def public_base_url() -> str:
     """Where the public reaches the platform, for addresses printed on paper."""
-    base = os.environ.get("YIWANG_PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL)
-    return base.strip().rstrip("/")
+    return str(settings.YIWANG_PUBLIC_BASE_URL)
 
 
 def qr_code(url: str) -> segno.QRCode:

@@ -29,12 +29,12 @@ def query(document) -> dict[str, str]:
     return {"n": document.number, "c": document.context["verify_code"]}
 
 
-def test_every_letter_prints_its_code_and_a_qr_code_of_its_page(letter, monkeypatch):
+def test_every_letter_prints_its_code_and_a_qr_code_of_its_page(letter, settings):
     code = letter.context["verify_code"]
     assert re.fullmatch(r"[0-9a-f]{16}", code)
     text = compact(pdf_text(open_document(letter)))
     assert "扫码核验本文书" in text and f"核验码{code}" in text
-    monkeypatch.setenv("YIWANG_PUBLIC_BASE_URL", "https://yiwang.example.gov.cn/")
+    settings.YIWANG_PUBLIC_BASE_URL = "https://yiwang.example.gov.cn"
     url = verification_url(letter.number, code)
     parts = urlsplit(url)
     assert (parts.scheme, parts.netloc, parts.path) == ("https", "yiwang.example.gov.cn", URL)

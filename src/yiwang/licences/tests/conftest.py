@@ -49,7 +49,7 @@ def private_storage(
     settings.YIWANG_RENDER_DOCUMENTS_INLINE = False
     monkeypatch.delenv(keys.PRIVATE_KEY_VARIABLE, raising=False)
     monkeypatch.delenv(keys.PREVIOUS_KEYS_VARIABLE, raising=False)
-    monkeypatch.delenv("YIWANG_PUBLIC_BASE_URL", raising=False)
+    settings.YIWANG_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
     keys.signing_key.cache_clear()
     keys.trusted_public_keys.cache_clear()
     # These tests call issue_for themselves on a concluded case, so the step that concludes it

@@ -109,8 +109,8 @@ def test_the_pdf_is_stored_with_its_digest_and_prints_the_facts(licence):
         assert fact in printed
 
 
-def test_the_qr_code_holds_the_absolute_address_of_the_verification_page(licence, monkeypatch):
-    monkeypatch.setenv("YIWANG_PUBLIC_BASE_URL", "https://yiwang.example.gov.cn/")
+def test_the_qr_code_holds_the_absolute_address_of_the_verification_page(licence, settings):
+    settings.YIWANG_PUBLIC_BASE_URL = "https://yiwang.example.gov.cn"
     url = rendering.verification_url(licence.number)
     assert url == f"https://yiwang.example.gov.cn/verify/licence/{quote(licence.number)}/"
     assert url.isascii()
@@ -125,7 +125,19 @@ def test_the_qr_code_holds_the_absolute_address_of_the_verification_page(licence
     assert str(rendering.qr_svg(url.replace("licence", "licenses"))) not in html
 
 
-def test_the_default_base_address_is_the_local_server(licence):
+def test_the_base_address_comes_from_the_environment_and_is_checked(licence, monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from yiwang.settings import public_base_url_from_env
+
+    monkeypatch.delenv("YIWANG_PUBLIC_BASE_URL", raising=False)
+    assert public_base_url_from_env() == "http://127.0.0.1:8000"
+    monkeypatch.setenv("YIWANG_PUBLIC_BASE_URL", " https://yiwang.example.gov.cn/ ")
+    assert public_base_url_from_env() == "https://yiwang.example.gov.cn"
+    for bad in ("yiwang.example.gov.cn", "ftp://x.cn", "https://", "https://a b.cn"):
+        monkeypatch.setenv("YIWANG_PUBLIC_BASE_URL", bad)
+        with pytest.raises(ImproperlyConfigured):
+            public_base_url_from_env()
     assert rendering.verification_url(licence.number).startswith(
         "http://127.0.0.1:8000/verify/licence/"
     )
