@@ -99,10 +99,10 @@ def case_out(case: Case) -> dict[str, Any]:
     }
 
 
-def requested_applicant(user: Any, applicant_id: int | None) -> Applicant:
-    """The applicant a request names, or the user's own applicant record when it names none."""
+def requested_applicant(own: Applicant | None, applicant_id: int | None) -> Applicant:
+    """The applicant a request names, or the user's own applicant record (``own``) when it
+    names none."""
     if applicant_id is None:
-        own = Applicant.objects.filter(user=user).first()
         if own is None:
             raise InvalidInput("case.applicant_required", "请指定申请人（applicant_id）")
         return own
@@ -130,8 +130,8 @@ def submit_case(request: HttpRequest, body: SubmitIn) -> Status[dict[str, Any]]:
         raise NotFound("organization.not_found", f"未找到受理机构 {body.organization}")
     if body.channel not in Channel.values:
         raise InvalidInput("case.channel", "申请渠道必须是 online、window 或 platform")
-    applicant = requested_applicant(user, body.applicant_id)
     own = Applicant.objects.filter(user=user).first()  # type: ignore[misc]
+    applicant = requested_applicant(own, body.applicant_id)
     agent = own if own is not None and own.pk != applicant.pk else None
     if agent is not None and applicant.pk not in applicant_ids_for(user):  # type: ignore[arg-type]
         raise Forbidden("case.forbidden", "没有有效的授权委托，不能代该申请人提交")

@@ -8,17 +8,19 @@ answers with every problem at once.
 import datetime as dt
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from yiwang.accounts.models import User
+from yiwang.accounts.models import Applicant, User
 from yiwang.api.auth import STAFF_OR_APPLICANT
 from yiwang.api.cases import CaseOut, OrgOut, case_out, requested_applicant
 from yiwang.cases import drafts
 from yiwang.cases.models import Draft
 from yiwang.cases.selectors import case_for
+from yiwang.catalog.models import ItemVersion
 from yiwang.core.errors import NotFound
 from yiwang.core.http import client_address
 from yiwang.organizations.models import Organization
@@ -57,8 +59,8 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _draft_out(draft: Draft) -> dict[str, Any]:
-    version = drafts.current_version(draft.item.code)
+def _draft_out(draft: Draft, version: ItemVersion | None = None) -> dict[str, Any]:
+    version = version or drafts.current_version(draft.item.code)
     materials = [
         {
             "material": name,
@@ -90,7 +92,15 @@ def _draft_out(draft: Draft) -> dict[str, Any]:
 @router.get("", response=list[DraftOut], summary="我的申请草稿")
 def list_drafts(request: HttpRequest) -> list[dict[str, Any]]:
     """本人及受托申请人尚未提交的草稿，最近保存的在前。"""
-    return [_draft_out(d) for d in drafts.open_drafts(_user(request))]
+    versions: dict[str, ItemVersion] = {}  # drafts of one item share its version
+    out = []
+    for draft in drafts.open_drafts(_user(request)):
+        if draft.item.code not in versions:
+            version = drafts.current_version(draft.item.code)
+            prefetch_related_objects([version], "materials")  # read once for all its drafts
+            versions[draft.item.code] = version
+        out.append(_draft_out(draft, versions[draft.item.code]))
+    return out
 
 
 class DraftIn(Schema):
@@ -105,7 +115,8 @@ def start_draft(request: HttpRequest, body: DraftIn) -> Status[dict[str, Any]]:
     organization = Organization.objects.filter(credit_code=body.organization.upper()).first()
     if organization is None:
         raise NotFound("organization.not_found", f"未找到受理机构 {body.organization}")
-    applicant = requested_applicant(user, body.applicant_id)
+    own = Applicant.objects.filter(user=user).first()
+    applicant = requested_applicant(own, body.applicant_id)
     draft = drafts.start(user, body.item_code, organization, applicant)
     return Status(201, _draft_out(drafts.draft_for(user, draft.pk)))
 

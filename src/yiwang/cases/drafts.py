@@ -47,7 +47,9 @@ def accepting_organizations(item_code: str) -> QuerySet[Organization]:
 
 def current_version(item_code: str, day: dt.date | None = None) -> ItemVersion:
     version_id = current_version_id(item_code, day or timezone.localdate())
-    return ItemVersion.objects.select_related("item").get(pk=version_id)
+    return (
+        ItemVersion.objects.select_related("item").prefetch_related("materials").get(pk=version_id)
+    )
 
 
 def _require_owner(draft: Draft, user: User) -> None:
@@ -176,7 +178,8 @@ def missing_materials(draft: Draft, version: ItemVersion) -> list[Material]:
     """Mandatory materials not yet given, except those that may be owed (容缺, the window
     decides) or that the applicant's pledge replaces (告知承诺)."""
     missing = []
-    for material in version.materials.order_by("position"):
+    # Sorted here, not by the query, so that a version with its materials prefetched costs none.
+    for material in sorted(version.materials.all(), key=lambda m: m.position):
         if not material.mandatory or material.name in draft.materials:
             continue
         if material.gap_allowed or (draft.pledged and material.pledge_replaceable):

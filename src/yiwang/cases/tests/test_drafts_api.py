@@ -192,3 +192,30 @@ def test_nul_in_saved_answers_is_refused_and_the_draft_kept(client, world):
     )
     assert direct.status_code in (201, 400), direct.content
     assert all("\x00" not in str(c.form_data) for c in Case.objects.all())
+
+
+def test_listing_drafts_costs_the_same_for_one_draft_as_for_five(client, world):
+    from django.db import connection
+
+    agent = bearer(world.user)
+
+    def listed_with_queries() -> tuple[list[dict], int]:
+        count = 0
+
+        def counting(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counting):
+            drafts = client.get(URL, **agent).json()
+        return drafts, count
+
+    start(client, world, agent, applicant_id=world.firm.pk)
+    one, queries_for_one = listed_with_queries()
+    for _ in range(4):
+        start(client, world, agent, applicant_id=world.firm.pk)
+    five, queries_for_five = listed_with_queries()
+    assert (len(one), len(five)) == (1, 5)
+    assert queries_for_five == queries_for_one
+    assert all(d["missing"] == ["申请书"] for d in five)
