@@ -15,7 +15,12 @@ from django.urls import URLPattern, path, reverse
 from yiwang.core.errors import DomainError
 from yiwang.workcalendar import services
 from yiwang.workcalendar.models import CalendarDay, CalendarYear
-from yiwang.workcalendar.workdays import day_problems, weekday_name
+from yiwang.workcalendar.workdays import (
+    day_problems,
+    missing_fixed_holidays,
+    required_holiday,
+    weekday_name,
+)
 
 
 class CalendarDayFormSet(forms.BaseInlineFormSet):
@@ -27,12 +32,19 @@ class CalendarDayFormSet(forms.BaseInlineFormSet):
         year = getattr(self.instance, "year", None)
         if not isinstance(year, int):
             return
+        holidays = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None) or {}
             if data.get("DELETE") or not data.get("date") or not data.get("kind"):
                 continue
-            for message in day_problems(year, data["date"], data["kind"]):
+            date, kind = data["date"], data["kind"]
+            if kind == CalendarDay.Kind.HOLIDAY:
+                holidays.append(date)
+            for message in day_problems(year, date, kind):
                 form.add_error("date", message)
+        missing = missing_fixed_holidays(year, holidays)
+        if missing:
+            raise forms.ValidationError(missing)
 
 
 class CalendarDayInline(admin.TabularInline):
@@ -144,3 +156,20 @@ class CalendarDayAdmin(admin.ModelAdmin):
     @admin.display(description="星期")
     def weekday(self, obj: CalendarDay) -> str:
         return weekday_name(obj.date)
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: CalendarDay | None = None
+    ) -> tuple[str, ...]:
+        # A fixed-date holiday stays what the law makes it; only its name may be edited.
+        if obj is not None and _fixed_weekday_holiday(obj):
+            return ("date", "kind", "year", "updated_at")
+        return ("updated_at",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: CalendarDay | None = None) -> bool:
+        if obj is not None and _fixed_weekday_holiday(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+def _fixed_weekday_holiday(day: CalendarDay) -> bool:
+    return day.kind == CalendarDay.Kind.HOLIDAY and required_holiday(day.date)

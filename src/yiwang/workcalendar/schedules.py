@@ -18,7 +18,8 @@ Year file format (YAML, UTF-8), one file per year::
       - name: 春节
         date: 2027-02-13            # one date (or "dates: [...]" for several)
 
-Dates are written YYYY-MM-DD. A date may appear only once in the whole file.
+Dates are written YYYY-MM-DD. A date may appear only once in the whole file. From 2025 the
+holidays the law dates (``workdays.FIXED_HOLIDAYS``) must be listed where they fall on a weekday.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from yiwang.workcalendar.workdays import (
     DayKind,
     WorkdayCalendar,
     day_problems,
+    missing_fixed_holidays,
 )
 
 SOURCE_MAX_LENGTH = 200
@@ -261,6 +263,10 @@ def parse_year_text(text: str) -> YearSchedule:
         for field, day in dates:
             _add_day(days, seen, year, field, day, DayKind.WORKDAY, name, out)
 
+    if year is not None and holidays:  # a missing list is reported once, above
+        listed = [day.date for day in days if day.kind == DayKind.HOLIDAY]
+        for message in missing_fixed_holidays(year, listed):
+            out.add("holidays", message, "missing_fixed_holiday")
     if out.problems or year is None:
         raise _invalid(out.problems)
     days.sort(key=lambda d: d.date)

@@ -35,9 +35,18 @@ LAST_DAY = dt.date(2100, 12, 31)
 SATURDAY = 5  # date.weekday(): Monday is 0
 
 # Holidays on fixed dates under the 2024 revision of the 全国年节及纪念日放假办法 (in force from
-# 2025): rest days in any year from then on, whether or not its schedule is loaded.
-FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+# 2025): rest days in any year from then on, whether or not its schedule is loaded, and days
+# every published schedule must keep.
+FIXED_HOLIDAYS: Mapping[tuple[int, int], str] = {
+    (1, 1): "元旦",
+    (5, 1): "劳动节",
+    (5, 2): "劳动节",
+    (10, 1): "国庆节",
+    (10, 2): "国庆节",
+    (10, 3): "国庆节",
+}
 FIXED_HOLIDAYS_FROM = 2025
+FIXED_HOLIDAYS_LAW = "《全国年节及纪念日放假办法》第二条"
 
 
 class DayKind(enum.StrEnum):
@@ -82,10 +91,47 @@ def day_problems(year: int, day: dt.date, kind: DayKind | str) -> list[str]:
         problems.append(
             f"调休上班日 {day.isoformat()} 是{weekday_name(day)}，调休上班日只能是星期六或星期日"
         )
+    elif kind == DayKind.WORKDAY and fixed_holiday(day):
+        problems.append(
+            f"{day.isoformat()} 是{FIXED_HOLIDAYS_LAW}规定的{fixed_holiday(day)}假日，"
+            "不能安排为调休上班日"
+        )
     elif kind not in (DayKind.HOLIDAY, DayKind.WORKDAY):
         problems.append(
             f"未知的日期类型 {kind!r}，应为 holiday（法定节假日）或 workday（调休上班日）"
         )
+    return problems
+
+
+def fixed_holiday(day: dt.date) -> str:
+    """The name of the fixed-date holiday ``day`` is (元旦, 劳动节, 国庆节), or ""."""
+    if day.year < FIXED_HOLIDAYS_FROM:
+        return ""
+    return FIXED_HOLIDAYS.get((day.month, day.day), "")
+
+
+def required_holiday(day: dt.date) -> bool:
+    """A weekday the law fixes as a holiday: every schedule of its year must list it."""
+    return day.weekday() < SATURDAY and bool(fixed_holiday(day))
+
+
+def missing_fixed_holidays(year: int, holidays: Iterable[dt.date]) -> list[str]:
+    """Why a schedule of ``year`` with these holidays leaves out a day the law fixes.
+
+    Only weekdays matter: a fixed date on a weekend is a rest day anyway (its 补休 is the
+    schedule's own business). One message per missing date, in date order.
+    """
+    if year < FIXED_HOLIDAYS_FROM:
+        return []
+    listed = set(holidays)
+    problems = []
+    for month, day_of_month in sorted(FIXED_HOLIDAYS):
+        day = dt.date(year, month, day_of_month)
+        if required_holiday(day) and day not in listed:
+            problems.append(
+                f"缺少 {day.isoformat()}（{weekday_name(day)}）：依{FIXED_HOLIDAYS_LAW}，"
+                f"该日为{FIXED_HOLIDAYS[(month, day_of_month)]}法定节假日"
+            )
     return problems
 
 
@@ -205,9 +251,7 @@ class WorkdayCalendar:
                     is_work = day.weekday() < SATURDAY
             else:
                 unknown += 1
-                is_work = day.weekday() < SATURDAY and not (
-                    day.year >= FIXED_HOLIDAYS_FROM and (day.month, day.day) in FIXED_HOLIDAYS
-                )
+                is_work = day.weekday() < SATURDAY and not fixed_holiday(day)
             if is_work:
                 worked += 1
                 work_dates.append(day)

@@ -270,7 +270,8 @@ def test_loading_a_new_year_recomputes_provisional_deadlines(
     )
     path = tmp_path / "2027.yaml"
     path.write_text(
-        "year: 2027\nsource: 测试\nholidays:\n  - {name: 元旦, dates: [2027-01-01]}\n",
+        "year: 2027\nsource: 测试\nholidays:\n  - {name: 元旦, dates: [2027-01-01]}\n"
+        "  - {name: 国庆节, dates: [2027-10-01]}\n",
         encoding="utf-8",
     )
     with django_capture_on_commit_callbacks(execute=True):

@@ -108,7 +108,70 @@ def test_adding_a_year_with_days_checks_every_day(db, admin_client):
     assert "不在 2030 年内" in page
     assert not CalendarYear.objects.filter(year=2030).exists()
 
+    # 2030's 1/1, 5/1, 5/2, 10/1, 10/2 and 10/3 are weekdays the law makes holidays.
+    assert "缺少 2030-05-01（星期三）" in page
+    assert "缺少 2030-10-03（星期四）" in page
+
     data.update({"days-0-date": "2030-01-26", "days-1-date": "2030-01-01"})
+    for n, date in enumerate(
+        ["2030-05-01", "2030-05-02", "2030-10-01", "2030-10-02", "2030-10-03"], start=2
+    ):
+        data.update({f"days-{n}-date": date, f"days-{n}-kind": "holiday", f"days-{n}-name": "节日"})
+    data["days-TOTAL_FORMS"] = "7"
     response = admin_client.post(url, data)
     assert response.status_code == 302
-    assert CalendarYear.objects.get(year=2030).days.count() == 2
+    assert CalendarYear.objects.get(year=2030).days.count() == 7
+
+
+def test_a_holiday_the_law_dates_cannot_be_removed_from_a_year(seeded, admin_client):
+    year = CalendarYear.objects.get(year=2026)
+    national_day = year.days.get(date="2026-10-01")  # a Thursday
+    spring = year.days.get(date="2026-02-16")  # 春节, a Monday: the schedule's own choice
+
+    # Not on its own page ...
+    delete = "admin:workcalendar_calendarday_delete"
+    assert admin_client.get(reverse(delete, args=[national_day.pk])).status_code == 403
+    change = admin_client.get(reverse("admin:workcalendar_calendarday_change", args=[spring.pk]))
+    assert 'name="date"' in change.content.decode()
+    change = admin_client.get(
+        reverse("admin:workcalendar_calendarday_change", args=[national_day.pk])
+    )
+    assert 'name="date"' not in change.content.decode()
+    assert 'name="name"' in change.content.decode()
+    response = admin_client.post(
+        reverse("admin:workcalendar_calendarday_changelist"),
+        {"action": "delete_selected", "_selected_action": [national_day.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert admin_client.post(reverse(delete, args=[spring.pk]), {"post": "yes"}).status_code == 302
+
+    # ... nor in its year's list of days.
+    days = list(year.days.order_by("date"))
+    data = {
+        "year": "2026",
+        "source": year.source,
+        "loaded_at_0": "2026-11-21",
+        "loaded_at_1": "10:00:00",
+        "note": year.note,
+        "days-TOTAL_FORMS": str(len(days)),
+        "days-INITIAL_FORMS": str(len(days)),
+        "days-MIN_NUM_FORMS": "0",
+        "days-MAX_NUM_FORMS": "1000",
+    }
+    for n, day in enumerate(days):
+        data.update(
+            {
+                f"days-{n}-id": str(day.pk),
+                f"days-{n}-year": str(year.pk),
+                f"days-{n}-date": day.date.isoformat(),
+                f"days-{n}-kind": day.kind,
+                f"days-{n}-name": day.name,
+            }
+        )
+        if day.pk == national_day.pk:
+            data[f"days-{n}-DELETE"] = "on"
+    url = reverse("admin:workcalendar_calendaryear_change", args=[year.pk])
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "缺少 2026-10-01（星期四）" in response.content.decode()
+    assert year.days.filter(pk=national_day.pk).exists()

@@ -93,10 +93,12 @@ def test_load_bad_file_prints_each_problem_and_fails(seeded, tmp_path):
     err = StringIO()
     with pytest.raises(CommandError) as info:
         call_command("workdays", "load", str(bad), stdout=StringIO(), stderr=err)
-    assert str(info.value) == "节假日文件有误（共 2 处问题，见上），未作任何更改"
+    assert str(info.value) == "节假日文件有误（共 3 处问题，见上），未作任何更改"
     assert err.getvalue().splitlines() == [
         "holidays[0].dates[1]: 日期 '2027-02-30' 无效，应为 YYYY-MM-DD 格式的真实日期",
         "workdays[0].date: 调休上班日 2027-02-17 是星期三，调休上班日只能是星期六或星期日",
+        "holidays: 缺少 2027-10-01（星期五）：依《全国年节及纪念日放假办法》第二条，"
+        "该日为国庆节法定节假日",
     ]
     assert not CalendarYear.objects.filter(year=2027).exists()
 

@@ -81,6 +81,11 @@ holidays:
   - name: 春节
     from: 2030-02-02
     to: 2030-02-04
+  - name: 劳动节
+    dates: [2030-05-01, 2030-05-02]
+  - name: 国庆节
+    from: 2030-10-01
+    to: 2030-10-03
 workdays:
   - name: 春节
     dates: [2030-01-26, 2030-02-09]
@@ -94,6 +99,11 @@ workdays:
         ("2030-02-03", DayKind.HOLIDAY, "春节"),
         ("2030-02-04", DayKind.HOLIDAY, "春节"),
         ("2030-02-09", DayKind.WORKDAY, "春节"),
+        ("2030-05-01", DayKind.HOLIDAY, "劳动节"),
+        ("2030-05-02", DayKind.HOLIDAY, "劳动节"),
+        ("2030-10-01", DayKind.HOLIDAY, "国庆节"),
+        ("2030-10-02", DayKind.HOLIDAY, "国庆节"),
+        ("2030-10-03", DayKind.HOLIDAY, "国庆节"),
     ]
 
 
@@ -139,6 +149,9 @@ workdays:
         "workdays[0].date": "调休上班日 2027-10-08 是星期五，调休上班日只能是星期六或星期日",
         "workdays[1].date": "日期 2027-10-01 重复出现（已见于 holidays[1].dates[0]）",
         "workdays[2].date": "日期 '2027/02/20' 无效，应为 YYYY-MM-DD 格式的真实日期",
+        # 元旦's range was refused, so the file no longer lists the day the law fixes.
+        "holidays": "缺少 2027-01-01（星期五）：依《全国年节及纪念日放假办法》第二条，"
+        "该日为元旦法定节假日",
     }
 
 
@@ -182,3 +195,50 @@ def test_yaml_syntax_error_names_the_line():
 def test_a_nul_character_written_as_an_escape_is_refused_by_name():
     text = 'year: 2027\nsource: "国务院办公厅\\0通知"\nholidays: []\n'
     assert problems_of(text) == {"source": "source 处含有空字符（NUL），无法保存"}
+
+
+def test_a_schedule_must_keep_the_holidays_the_law_dates():
+    # 2030: 1/1 Tue, 5/1 Wed, 5/2 Thu, 10/1 Tue, 10/2 Wed, 10/3 Thu are all weekdays.
+    with pytest.raises(InvalidInput) as info:
+        parse_year_text(
+            "year: 2030\nsource: x\nholidays:\n  - {name: 春节, from: 2030-02-02, to: 2030-02-08}\n"
+            "  - {name: 劳动节, dates: [2030-05-01]}\n"
+        )
+    missing = [(p.code, p.field, p.message[:18]) for p in info.value.problems]
+    assert missing == [
+        ("missing_fixed_holiday", "holidays", "缺少 2030-01-01（星期二）"),
+        ("missing_fixed_holiday", "holidays", "缺少 2030-05-02（星期四）"),
+        ("missing_fixed_holiday", "holidays", "缺少 2030-10-01（星期二）"),
+        ("missing_fixed_holiday", "holidays", "缺少 2030-10-02（星期三）"),
+        ("missing_fixed_holiday", "holidays", "缺少 2030-10-03（星期四）"),
+    ]
+    assert info.value.problems[-1].message.endswith("该日为国庆节法定节假日")
+
+
+def test_a_fixed_date_on_a_weekend_may_be_left_out_but_not_worked():
+    # 2027: 5/1 is a Saturday and 5/2 a Sunday, 10/2 and 10/3 too: rest days anyway.
+    base = (
+        "year: 2027\nsource: x\nholidays:\n  - {name: 元旦, dates: [2027-01-01]}\n"
+        "  - {name: 国庆节, dates: [2027-10-01]}\n"
+    )
+    schedule = parse_year_text(base)
+    assert {d.date for d in schedule.holidays} == {D("2027-01-01"), D("2027-10-01")}
+    problems = problems_of(base + "workdays:\n  - {name: 劳动节, date: 2027-05-01}\n")
+    assert problems == {
+        "workdays[0].date": "2027-05-01 是《全国年节及纪念日放假办法》第二条规定的劳动节假日，"
+        "不能安排为调休上班日"
+    }
+
+
+def test_years_before_the_fixed_dates_took_effect_are_not_held_to_them():
+    # The rule is in force from 2025: an old year's file needs no 5/2 or 10/3 (2024-10-03 is a
+    # Thursday), and chinese-calendar's 2025 and 2026 schedules keep every fixed date.
+    schedule = parse_year_text(
+        "year: 2024\nsource: x\nholidays: [{name: 春节, dates: [2024-02-12]}]"
+    )
+    assert schedule.year == 2024
+    by_date = {d.date: d.kind for s in chinese_calendar_schedules() for d in s.days}
+    for year in (2025, 2026):
+        for month, day in ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)):
+            date = dt.date(year, month, day)
+            assert date.weekday() >= 5 or by_date[date] == DayKind.HOLIDAY, date

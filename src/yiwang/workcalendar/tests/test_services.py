@@ -29,6 +29,11 @@ holidays:
   - name: 春节
     from: 2030-02-02
     to: 2030-02-08
+  - name: 劳动节
+    dates: [2030-05-01, 2030-05-02]
+  - name: 国庆节
+    from: 2030-10-01
+    to: 2030-10-03
 workdays:
   - name: 春节
     date: 2030-01-26
@@ -184,7 +189,7 @@ def test_load_accepts_a_path_bytes_or_text(db, tmp_path, form):
     file.write_text(SMALL_2030, encoding="utf-8")
     source = {"path": file, "str-path": str(file), "bytes": SMALL_2030.encode(), "text": SMALL_2030}
     services.load_year_file(source[form])
-    assert CalendarYear.objects.get(year=2030).days.count() == 9
+    assert CalendarYear.objects.get(year=2030).days.count() == 14
 
 
 def test_a_bad_file_lists_every_problem_and_changes_nothing(seeded):
@@ -234,9 +239,10 @@ def test_a_loaded_year_is_replaced_only_when_asked(seeded):
     assert year.source == "测试用安排（虚构）"
     assert sorted(d.isoformat() for d in year.days.values_list("date", flat=True)) == [
         "2026-01-01", "2026-01-31", *[f"2026-02-0{i}" for i in range(2, 9)],
+        "2026-05-01", "2026-05-02", "2026-10-01", "2026-10-02", "2026-10-03",
     ]  # fmt: skip
-    # The cached calendar follows: 10/1 is an ordinary Thursday in this replacement.
-    assert services.is_workday(D("2026-10-01")) is True
+    # The cached calendar follows: 10/5 is an ordinary Monday in this replacement.
+    assert services.is_workday(D("2026-10-05")) is True
 
 
 def test_replace_is_all_or_nothing(seeded, monkeypatch):
@@ -281,6 +287,10 @@ def test_year_must_be_within_the_calendar_range(db):
 
 
 def test_a_long_one_line_yaml_text_is_text_not_a_path(db):
-    text = "{year: 2031, source: " + "测" * 150 + ", holidays: [{name: 元旦, dates: [2031-01-01]}]}"
+    text = (
+        "{year: 2031, source: " + "测" * 150 + ", holidays: [{name: 元旦, dates: [2031-01-01]}, "
+        "{name: 劳动节, dates: [2031-05-01, 2031-05-02]}, {name: 国庆节, from: 2031-10-01, "
+        "to: 2031-10-03}]}"
+    )
     assert "\n" not in text and len(text.encode()) > 255
     assert services.load_year_file(text).year == 2031
