@@ -8,13 +8,10 @@ from empty; nothing else ever changes and nothing is ever deleted.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 
-from yiwang.core.written_once import WrittenOnce
+from yiwang.core.written_once import WrittenOnce, WrittenOnceQuerySet
 
 
 class DocumentKind(models.TextChoices):
@@ -27,28 +24,12 @@ class DocumentKind(models.TextChoices):
     DENIAL_DECISION = "denial_decision", "不予行政许可决定书"
 
 
-# Fields a stored document may still receive, once each, while they are empty: the PDF is
-# allowed to follow the row (rendered on first download), never to replace an earlier one.
-SET_ONCE_FIELDS = frozenset({"file", "sha256", "size"})
-
-
-def _immutable(message: str) -> NoReturn:
-    raise ValidationError(message, code="documents.immutable")
-
-
-class DocumentQuerySet(models.QuerySet["Document"]):
-    """Bulk paths that would bypass ``Document.save``/``delete`` are closed as well."""
-
-    def update(self, **kwargs: Any) -> NoReturn:
-        _immutable("文书一经出具不可修改")
-
-    def delete(self) -> NoReturn:
-        _immutable("文书一经出具不可删除")
-
-
 class Document(WrittenOnce):
     immutable_code = "documents.immutable"
     overwrite_message = "文书一经出具不可修改"
+    delete_message = "文书一经出具不可删除"
+    # The PDF may follow the row (rendered on first download), never replace an earlier one.
+    set_once_fields = frozenset({"file", "sha256", "size"})
 
     case = models.ForeignKey(
         "cases.Case",
@@ -110,7 +91,7 @@ class Document(WrittenOnce):
         help_text="出具文书的工作人员账号；系统自动出具时为空。",
     )
 
-    objects = DocumentQuerySet.as_manager()
+    objects = WrittenOnceQuerySet["Document"].as_manager()
 
     class Meta:
         verbose_name = "文书"
@@ -120,16 +101,6 @@ class Document(WrittenOnce):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
-
-    def check_changes(self, stored: dict[str, Any], changed: set[str]) -> None:
-        frozen = changed - SET_ONCE_FIELDS
-        overwritten = {name for name in changed & SET_ONCE_FIELDS if stored[name] not in ("", None)}
-        if frozen or overwritten:
-            names = "、".join(sorted(frozen | overwritten))
-            self.refuse(f"文书一经出具不可修改（试图修改：{names}）")
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        _immutable("文书一经出具不可删除")
 
 
 class DocumentCounter(models.Model):

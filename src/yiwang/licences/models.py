@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -29,18 +28,17 @@ class LicenceStatus(models.TextChoices):
 REVOCATION_FIELDS = frozenset({"status", "revoked_at", "revocation_reason", "revoked_by_id"})
 
 
-def _immutable(message: str) -> NoReturn:
-    raise ValidationError(message, code="licences.immutable")
-
-
 class LicenceQuerySet(models.QuerySet["Licence"]):
+    # Bulk updates stay open: the PDF is filled in by one, and the SM2 signature, not the ORM,
+    # is what shows a licence's facts unchanged.
     def delete(self) -> NoReturn:
-        _immutable("电子证照一经签发不可删除，只能撤销")
+        self.model.refuse(self.model.delete_message)
 
 
 class Licence(WrittenOnce):
     immutable_code = "licences.immutable"
     overwrite_message = "电子证照一经签发不可修改"
+    delete_message = "电子证照一经签发不可删除，只能撤销"
 
     case = models.OneToOneField(
         "cases.Case",
@@ -198,9 +196,6 @@ class Licence(WrittenOnce):
             self.refuse("电子证照已撤销，撤销信息不可修改，也不能恢复为有效")
         if changed and self.status != LicenceStatus.REVOKED:
             self.refuse("证照只能由有效变为已撤销")
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        _immutable("电子证照一经签发不可删除，只能撤销")
 
 
 class LicenceCounter(models.Model):

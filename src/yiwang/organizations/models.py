@@ -11,14 +11,14 @@ request, and changes rarely.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from yiwang.core.identifiers import validate_credit_code
-from yiwang.core.written_once import WrittenOnce
+from yiwang.core.written_once import WrittenOnce, WrittenOnceQuerySet
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -191,21 +191,6 @@ class Organization(models.Model):
         return self.credit_code + LEVEL_CODE_DIGIT[Level(self.level)] + basic_code
 
 
-# Fields a registered seal may still receive, once each, while they are empty: withdrawal.
-SEAL_SET_ONCE_FIELDS = frozenset({"withdrawn_at", "withdrawn_by_id"})
-
-
-class SealQuerySet(models.QuerySet["Seal"]):
-    """Bulk paths that would bypass ``Seal.save``/``delete`` are closed as well: letters
-    issued under a seal must always find the image they were issued with."""
-
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise ValidationError("印章登记后不可修改", code="seal.immutable")
-
-    def delete(self) -> NoReturn:
-        raise ValidationError("印章登记后不可删除", code="seal.immutable")
-
-
 class Seal(WrittenOnce):
     """An organization's electronic seal image (电子印章), as registered from the seal system.
 
@@ -217,6 +202,10 @@ class Seal(WrittenOnce):
 
     immutable_code = "seal.immutable"
     overwrite_message = "印章登记后不可修改"
+    delete_message = "印章登记后不可删除"
+    # Withdrawal, once. Bulk paths are closed too: letters issued under a seal must always find
+    # the image they were issued with.
+    set_once_fields = frozenset({"withdrawn_at", "withdrawn_by_id"})
 
     sha256 = models.CharField(
         "SHA-256",
@@ -275,7 +264,7 @@ class Seal(WrittenOnce):
         help_text="停用印章的管理员账号。",
     )
 
-    objects = SealQuerySet.as_manager()
+    objects = WrittenOnceQuerySet["Seal"].as_manager()
 
     class Meta:
         verbose_name = "电子印章"
@@ -284,14 +273,3 @@ class Seal(WrittenOnce):
 
     def __str__(self) -> str:
         return self.name
-
-    def check_changes(self, stored: dict[str, Any], changed: set[str]) -> None:
-        frozen = changed - SEAL_SET_ONCE_FIELDS
-        overwritten = {n for n in changed & SEAL_SET_ONCE_FIELDS if stored[n] is not None}
-        if frozen or overwritten:
-            self.refuse(
-                f"印章登记后不可修改（试图修改：{'、'.join(sorted(frozen | overwritten))}）"
-            )
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self.refuse("印章登记后不可删除")
