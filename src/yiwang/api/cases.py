@@ -13,7 +13,7 @@ from yiwang.accounts.models import Applicant
 from yiwang.api.auth import STAFF_OR_APPLICANT
 from yiwang.cases import engine
 from yiwang.cases.models import Case, Channel
-from yiwang.cases.selectors import applicant_ids_for, case_for
+from yiwang.cases.selectors import applicant_ids_for, case_for, reason_told, views_as_staff
 from yiwang.cases.services import Submission, definition_for, perform, submit
 from yiwang.core.errors import Forbidden, InvalidInput, NotFound
 from yiwang.core.http import client_address
@@ -210,9 +210,13 @@ class HistoryOut(Schema):
     at: dt.datetime = Field(description="时间")
     action: str = Field(description="操作代码")
     action_label: str = Field(description="操作")
-    actor: str = Field(description="操作人")
-    role: str = Field(description="岗位")
-    reason: str = Field(description="理由")
+    organization: str = Field(description="办理机构")
+    actor: str = Field(description="操作人；申请人（及其代理人）查看时为空")
+    role: str = Field(description="岗位；申请人（及其代理人）查看时为空")
+    reason: str = Field(
+        description="理由。申请人（及其代理人）只能看到依法应当告知的理由（不予受理、补正、"
+        "特殊环节、延期、决定），其余环节的内部意见为空"
+    )
     before: dict[str, Any] = Field(description="变更前")
     after: dict[str, Any] = Field(description="变更后")
     hash: str = Field(description="本条记录的 SM3 值")
@@ -223,15 +227,17 @@ def history(request: HttpRequest, number: str) -> list[dict[str, Any]]:
     from yiwang.audit.models import AuditEntry
 
     case = case_for(request.user, number)  # type: ignore[arg-type]
+    staff = views_as_staff(request.user, case)  # type: ignore[arg-type]
     return [
         {
             "seq": e.seq,
             "at": e.at,
             "action": e.action,
             "action_label": engine.ACTION_LABELS.get(e.action, e.action),
-            "actor": e.actor_name,
-            "role": e.role,
-            "reason": e.reason,
+            "organization": e.organization_name,
+            "actor": e.actor_name if staff else "",
+            "role": e.role if staff else "",
+            "reason": e.reason if staff else reason_told(e.action, e.reason),
             "before": e.before,
             "after": e.after,
             "hash": e.hash,

@@ -39,8 +39,26 @@ def can_view(user: User, case: Case) -> bool:
         return False
     if case.applicant_id in applicant_ids_for(user):
         return True
+    return views_as_staff(user, case)
+
+
+def views_as_staff(user: User, case: Case) -> bool:
+    """Whether ``user`` sees ``case`` as staff, with the whole record (internal remarks, who
+    acted), rather than as its applicant or agent."""
+    if not user.is_authenticated:
+        return False
     orgs = Organization.objects.filter(pk__in=handling_org_ids(case))
     return any(access.can_see(user, org) for org in orgs)
+
+
+# Actions whose reason the law requires to be told to the applicant (不予受理、补正、特殊环节、
+# 延期、决定); the reasons of other steps are internal remarks between agencies.
+REASONS_TOLD = frozenset({"refuse", "request_supplement", "suspend", "extend", "decide"})
+
+
+def reason_told(action: str, reason: str) -> str:
+    """The part of a step's reason its applicant reads: all of it, or nothing."""
+    return reason if action in REASONS_TOLD else ""
 
 
 def case_for(user: User, number: str) -> Case:

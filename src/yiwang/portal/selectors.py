@@ -14,7 +14,7 @@ from yiwang.accounts.models import AgentAuthorization, Applicant, User
 from yiwang.audit.models import AuditEntry
 from yiwang.cases import engine
 from yiwang.cases.models import Case, CaseMaterial, Draft, Rating
-from yiwang.cases.selectors import applicant_ids_for
+from yiwang.cases.selectors import applicant_ids_for, reason_told
 from yiwang.cases.services import actor_for_case, definition_for, state_of
 from yiwang.catalog.models import ItemVersion, Material
 from yiwang.core.errors import Forbidden, NotFound
@@ -85,7 +85,7 @@ def timeline(case: Case) -> list[TimelineEntry]:
     result = []
     for entry in entries.only("at", "action", "organization_name", "reason", "after"):
         after = entry.after or {}
-        visible_reason = entry.reason if entry.action in _REASONS_TOLD else ""
+        visible_reason = reason_told(entry.action, entry.reason)
         result.append(
             TimelineEntry(
                 at=entry.at,
@@ -97,10 +97,6 @@ def timeline(case: Case) -> list[TimelineEntry]:
             )
         )
     return result
-
-
-# Reasons the law requires to be told to the applicant; internal remarks stay internal.
-_REASONS_TOLD = ("refuse", "request_supplement", "suspend", "extend", "decide")
 
 
 def documents_of(case: Case) -> list[Document]:

@@ -257,3 +257,33 @@ def test_a_case_without_a_licence_answers_404(client, world):
     number = submit(client, world, **bearer(world.user)).json()["number"]
     missing = client.get(f"/api/v1/cases/{number}/licence", **bearer(world.user))
     assert missing.status_code == 404 and missing.json()["code"] == "licence.not_found"
+
+
+def test_applicants_read_the_reasons_told_to_them_and_not_internal_remarks(client, world):
+    number = submit(client, world, **bearer(world.user)).json()["number"]
+    url = f"/api/v1/cases/{number}/actions/"
+    clerk = bearer(world.clerk)
+    remark = "内部意见：申请人电话态度恶劣，注意"
+    client.post(url + "accept", {"reason": remark}, content_type="application/json", **clerk)
+
+    staff_view = client.get(f"/api/v1/cases/{number}/history", **clerk).json()
+    assert staff_view[1]["reason"] == remark
+    assert staff_view[1]["actor"] and staff_view[1]["role"] == "window_clerk"
+
+    own_view = client.get(f"/api/v1/cases/{number}/history", **bearer(world.user)).json()
+    assert [(h["action"], h["reason"], h["actor"], h["role"]) for h in own_view] == [
+        ("submit", "", "", ""),
+        ("accept", "", "", ""),
+    ]
+    assert own_view[1]["organization"] == staff_view[1]["organization"] != ""
+    assert remark not in str(own_view)
+    # A refusal's reason is the applicant's to read.
+    other = submit(client, world, key="k-2", **bearer(world.user)).json()["number"]
+    client.post(
+        f"/api/v1/cases/{other}/actions/refuse",
+        {"reason": "不属于本机关职权范围"},
+        content_type="application/json",
+        **clerk,
+    )
+    refused = client.get(f"/api/v1/cases/{other}/history", **bearer(world.user)).json()
+    assert refused[-1]["reason"] == "不属于本机关职权范围"
