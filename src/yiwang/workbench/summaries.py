@@ -109,6 +109,7 @@ def history_row(entry: AuditEntry, defn: engine.Definition) -> HistoryRow:
         )
         for name in dict.fromkeys(names)
     )
+    shown = {change.label for change in changes}
     return HistoryRow(
         seq=entry.seq,
         at=entry.at,
@@ -122,7 +123,8 @@ def history_row(entry: AuditEntry, defn: engine.Definition) -> HistoryRow:
         details=tuple(
             (DETAIL_LABELS[k], _detail(k, v, defn))
             for k, v in details.items()
-            if k in DETAIL_LABELS
+            # An input the change already shows (特殊环节 → 现场核查) is not repeated.
+            if k in DETAIL_LABELS and DETAIL_LABELS[k] not in shown
         ),
     )
 

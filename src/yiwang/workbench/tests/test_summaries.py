@@ -1,0 +1,32 @@
+"""The case page's history: each change said once, in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from yiwang.audit.models import AuditEntry
+from yiwang.cases.tests.test_engine import LAW_FIRM
+from yiwang.workbench.summaries import history_row
+
+
+def test_a_change_is_not_repeated_by_the_input_that_made_it():
+    entry = AuditEntry(
+        seq=3,
+        at=dt.datetime(2026, 10, 9, 10, 0, tzinfo=dt.UTC),
+        action="suspend",
+        role="handler",
+        actor_name="李审",
+        organization_name="郑州市司法局",
+        reason="对拟设律所住所进行现场核查",
+        before={"status": "in_progress", "suspension_kind": ""},
+        after={
+            "status": "suspended",
+            "suspension_kind": "site_check",
+            "details": {"kind": "site_check", "to_step": "review"},
+        },
+    )
+    row = history_row(entry, LAW_FIRM)
+    labels = [change.label for change in row.changes] + [label for label, _ in row.details]
+    assert labels.count("特殊环节") == 1
+    assert ("特殊环节", "—", "现场核查") in [(c.label, c.before, c.after) for c in row.changes]
+    assert [label for label, _ in row.details] == ["回退至"]
