@@ -189,8 +189,10 @@ def test_acceptance_notice_lists_materials_owed_under_gap_acceptance(
 ):
     gapped = make_case(gaps=[{"material": "住所证明", "due": "2026-11-26"}])
     _, text = rendered(DocumentKind.ACCEPTANCE_NOTICE, case=gapped)
-    assert "容缺受理" in text
+    assert "决定予以容缺受理" in text
     assert "住所证明2026年11月26日" in text
+    # Not the words of a complete application, with a list of what is missing under them.
+    assert "职权范围，申请材料齐全" not in text and "补齐之前，本机关不作出准予决定" in text
 
 
 def test_approval_decision_names_the_result_and_legal_basis(rendered: Render):
