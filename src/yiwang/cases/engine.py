@@ -23,8 +23,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from yiwang.core.errors import Conflict, DomainError, Forbidden, InvalidInput
+from yiwang.core.text import trimmed, unstorable
 
 ACCEPTANCE_WORKDAYS = 5  # 行政许可法 第32条
+# Reasons and problem notes are printed on letters: long enough for any real reason, short
+# enough that a letter stays a letter.
+REASON_MAX_CHARS = 500
+PROBLEM_MAX_CHARS = 200
 
 # Roles (same codes as accounts.Role; the engine does not import Django models).
 WINDOW_CLERK, HANDLER, REVIEWER, LEADER = "window_clerk", "handler", "reviewer", "leader"
@@ -159,6 +164,10 @@ class Ctx:
     actor: Actor
     today: dt.date
     calendar: Calendar
+    # Facts read for the step by the caller: for each step that asks the applicant for materials
+    # (request_supplement, suspend, accept_with_gaps), the materials given a new version since
+    # its latest entry. Only supply_supplement reads them.
+    supplied: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 # --- Errors ------------------------------------------------------------------------------------
@@ -286,10 +295,21 @@ def _require_status(s: State, allowed: tuple[str, ...], what: str) -> None:
 
 
 def _require_reason(action: Action, what: str) -> str:
-    reason = action.reason.strip()
+    reason = trimmed(action.reason)
     if not reason:
         raise _invalid("case.reason_required", f"{what}必须填写理由")
     return reason
+
+
+def _checked_text(text: str, label: str, limit: int) -> str:
+    """A person's text for the record and the letters: trimmed, storable, not too long."""
+    text = trimmed(text)
+    problem = unstorable(text)
+    if problem:
+        raise _invalid("case.text_invalid", f"{label}{problem}")
+    if len(text) > limit:
+        raise _invalid("case.text_too_long", f"{label}不能超过 {limit} 字（现有 {len(text)} 字）")
+    return text
 
 
 def _materials_list(
@@ -303,7 +323,8 @@ def _materials_list(
         if not isinstance(name, str) or name not in allowed:
             raise _invalid("case.unknown_material", f"“{name}”不是本事项{what}允许的材料")
         problem = entry.get("problem", "") if isinstance(entry, Mapping) else ""
-        items.append({"material": name, "problem": str(problem)})
+        note = _checked_text(str(problem), f"“{name}”的问题说明", PROBLEM_MAX_CHARS)
+        items.append({"material": name, "problem": note})
     return items
 
 
@@ -417,7 +438,14 @@ def _accept_with_gaps(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     new = replace(
         s, status=IN_PROGRESS, accepted_on=today, accept_due=None, gaps=gaps, supplement=()
     )
-    return _enter_step(c, new, 1, _first_handler(c, s), today), WINDOW_CLERK, "acceptance_notice"
+    new = _enter_step(c, new, 1, _first_handler(c, s), today)
+    # Owed materials block approval: due after the statutory deadline, they could not be decided on.
+    if new.statutory_due is not None and due > new.statutory_due:
+        raise _invalid(
+            "case.gap_due",
+            f"容缺材料的补交期限不能晚于法定办结期限（{new.statutory_due.isoformat()}）",
+        )
+    return new, WINDOW_CLERK, "acceptance_notice"
 
 
 def _refuse(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
@@ -445,6 +473,7 @@ def _supply_supplement(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     defn, actor, today = c.defn, c.actor, c.today
     _require_applicant(actor, s, "提交补正材料")
     if s.status == SUPPLEMENT:
+        _require_supplied(c, "request_supplement", [m["material"] for m in s.supplement])
         due = c.calendar.add_workdays(today, ACCEPTANCE_WORKDAYS)
         new = replace(
             s,
@@ -458,16 +487,58 @@ def _supply_supplement(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
         )
         return new, "applicant", ""
     if s.status == SUSPENDED and s.suspension_kind == "supplement":
+        _require_supplied(c, "suspend", [m["material"] for m in s.supplement])
         resumed = _resume_state(c, s, today)
         return replace(resumed, supplement=()), "applicant", ""
     if s.gaps and s.status in (IN_PROGRESS, SUSPENDED, CONCLUDED):
-        supplied = {
-            m["material"]
-            for m in _materials_list(defn, a.params.get("materials"), defn.materials, "补交")
-        }
-        remaining = tuple(g for g in s.gaps if g["material"] not in supplied)
+        uploaded = c.supplied.get("accept_with_gaps", frozenset())
+        if a.params.get("materials") is None:  # all the owed materials given so far
+            handed = [g["material"] for g in s.gaps if g["material"] in uploaded]
+            if not handed:
+                _require_supplied(c, "accept_with_gaps", [g["material"] for g in s.gaps])
+        else:
+            listed = _materials_list(defn, a.params.get("materials"), defn.materials, "补交")
+            handed = [m["material"] for m in listed]
+            _require_supplied(c, "accept_with_gaps", handed)
+        remaining = tuple(g for g in s.gaps if g["material"] not in handed)
         return replace(s, gaps=remaining), "applicant", ""
     raise _wrong_state("办件当前没有待补正或待补交的材料")
+
+
+def _require_supplied(c: Ctx, request: str, names: list[str]) -> None:
+    """Materials named by a request must each have a new version uploaded since it."""
+    uploaded = c.supplied.get(request, frozenset())
+    missing = [name for name in dict.fromkeys(names) if name not in uploaded]
+    if missing:
+        raise _invalid(
+            "case.supplement_missing",
+            f"以下材料尚未上传新的文件：{'、'.join(missing)}；请逐项上传后再提交",
+        )
+
+
+def upload_refusal(s: State, material: str) -> str:
+    """Why the applicant may not give ``material`` a new version now; "" when they may.
+
+    Before acceptance the window examines the whole application, so any material may be
+    replaced. From acceptance on, the agency reviews what was accepted: only the materials a
+    supplement request (补正) or an acceptance with gaps (容缺) names are open, until supplied.
+    """
+    if s.status in (SUBMITTED, SUPPLEMENT):
+        return ""
+    open_names = (
+        {g["material"] for g in s.gaps}
+        if s.status in (IN_PROGRESS, SUSPENDED, CONCLUDED)
+        else set()
+    )
+    if s.status == SUSPENDED and s.suspension_kind == "supplement":
+        open_names |= {m["material"] for m in s.supplement}
+    if material in open_names:
+        return ""
+    if open_names:
+        return f"“{material}”不在需要补正或补交的材料之中，办件受理后不能再更换"
+    if s.status in (IN_PROGRESS, SUSPENDED, CONCLUDED):
+        return "办件已经受理，材料不能再更换；需要补正时，窗口会通知您"
+    return "办件已经结束，不能再上传材料"
 
 
 def _pledge(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
@@ -511,7 +582,7 @@ def _decide(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     _require_staff(actor, s, LEADER, "作出决定")
     decision = a.params.get("decision")
     if decision not in ("approve", "deny"):
-        raise _invalid("case.decision", "决定必须是 approve（准予）或 deny（不予准予）")
+        raise _invalid("case.decision", "请选择决定：准予（approve）或不予准予（deny）")
     if decision == "deny":
         _require_reason(a, "不予准予")
     if decision == "approve" and s.gaps:
@@ -527,6 +598,9 @@ def _decide(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
 def _send_back(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     defn, actor, today = c.defn, c.actor, c.today
     _require_status(s, (IN_PROGRESS,), "回退")
+    if s.outcome:
+        # A decision made is changed only by the law's own procedures, never by a step back.
+        raise _wrong_state("已经作出决定，不能回退")
     step = _step(defn, s)
     _require_staff(actor, s, step.role, "回退")
     _require_reason(a, "回退")
@@ -600,7 +674,12 @@ def _resume(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
 
 def _extend(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     defn, actor = c.defn, c.actor
-    _require_status(s, (IN_PROGRESS, SUSPENDED), "延期")
+    if s.status == SUSPENDED:
+        # The clocks stand still, so there is no deadline to move and none to tell.
+        raise _wrong_state("特殊环节期间时限暂停，请在特殊环节结束后再决定是否延期")
+    _require_status(s, (IN_PROGRESS,), "延期")
+    if s.outcome:
+        raise _wrong_state("已经作出决定，无需延期")
     _require_staff(actor, s, LEADER, "批准延期")
     if defn.extension_days <= 0:
         raise _invalid("case.extension_not_allowed", "本事项依法不能延长期限")
@@ -630,7 +709,7 @@ def _deliver(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     if method not in DELIVERY_METHODS:
         raise _invalid(
             "case.delivery_method",
-            "送达方式必须是 online（电子送达）、post（邮寄）或 window（窗口领取）",
+            "请选择送达方式：电子送达（online）、邮寄（post）或窗口领取（window）",
         )
     served = a.params.get("served_on", today)
     if (
@@ -749,19 +828,24 @@ def apply(
     actor: Actor,
     today: dt.date,
     calendar: Calendar,
+    supplied: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[State, list[Event]]:
-    """The one entry point: the new state and what happened, or a DomainError saying why not."""
+    """The one entry point: the new state and what happened, or a DomainError saying why not.
+
+    ``supplied``: see :attr:`Ctx.supplied`; without it no material counts as supplied."""
     handler = HANDLERS.get(action.kind)
     if handler is None:
         raise _invalid("case.unknown_action", f"未知的操作“{action.kind}”")
-    new, role, document = handler(Ctx(defn, actor, today, calendar), state, action)
+    action = replace(action, reason=_checked_text(action.reason, "理由", REASON_MAX_CHARS))
+    ctx = Ctx(defn, actor, today, calendar, supplied or {})
+    new, role, document = handler(ctx, state, action)
     old_values, new_values = changes(state, new)
     organization = None if role in ("applicant", "system") else state.owner_org_id
     event = Event(
         action=action.kind,
         role=role,
         organization_id=organization,
-        reason=action.reason.strip(),
+        reason=action.reason,
         before=old_values,
         after=new_values,
         document=document,

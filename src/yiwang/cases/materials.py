@@ -20,8 +20,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from yiwang.accounts.models import User
-from yiwang.cases.models import OPEN_STATUSES, Case, CaseMaterial
+from yiwang.cases import engine
+from yiwang.cases.models import Case, CaseMaterial
 from yiwang.cases.selectors import applicant_ids_for
+from yiwang.cases.services import state_of
 from yiwang.catalog.models import Material
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from yiwang.core.gm import sha256_and_sm3
@@ -60,11 +62,12 @@ def _material(case: Case, name: str) -> Material:
     return material
 
 
-def _require_uploader(case: Case, user: User) -> None:
+def _require_uploader(case: Case, user: User, material_name: str) -> None:
     if case.applicant_id not in applicant_ids_for(user):
         raise Forbidden("case.forbidden", "只有申请人本人或其授权代办人可以上传材料")
-    if case.status not in OPEN_STATUSES:
-        raise Conflict("case.invalid_state", "办件已经结束，不能再上传材料")
+    refusal = engine.upload_refusal(state_of(case), material_name)
+    if refusal:
+        raise Conflict("case.materials_locked", refusal)
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def upload(
     case: Case, material_name: str, upload: IO[bytes], original_name: str, user: User
 ) -> CaseMaterial:
     """Store one file for one material of the case, as its next version."""
-    _require_uploader(case, user)
+    _require_uploader(case, user, material_name)
     material = _material(case, material_name)
     checked = check_file(material, upload)
     with _one_version_at_a_time(), transaction.atomic():
@@ -133,7 +136,7 @@ def upload(
 
 def reuse(case: Case, material_name: str, source_id: int, user: User) -> CaseMaterial:
     """Attach a material already given in an earlier case of the same applicant, by reference."""
-    _require_uploader(case, user)
+    _require_uploader(case, user, material_name)
     material = _material(case, material_name)
     source = CaseMaterial.objects.select_related("case").filter(pk=source_id).first()
     if source is None or source.case.applicant_id != case.applicant_id:

@@ -21,8 +21,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from yiwang.accounts.models import AgentAuthorization, Applicant, Role, RoleAssignment, User
+from yiwang.audit.models import AuditEntry
 from yiwang.cases import engine
-from yiwang.cases.models import OPEN_STATUSES, Case, CaseSequence, Channel
+from yiwang.cases.models import OPEN_STATUSES, Case, CaseMaterial, CaseSequence, Channel
 from yiwang.cases.record import append_event, conflict
 from yiwang.catalog.application_form import form_definition, validate_form
 from yiwang.catalog.models import ItemImplementation, ItemVersion, ResultKind, ServiceItem
@@ -432,8 +433,9 @@ def _perform(
             raise conflict()
         defn = definition_for(case.item_version_id)
         before_owner = case.owner_org  # the letter of this step is issued in its name
+        supplied = supplied_since_requests(case) if action.kind == "supply_supplement" else None
         new_state, events = engine.apply(
-            defn, state_of(case), action, actor, day, current_calendar()
+            defn, state_of(case), action, actor, day, current_calendar(), supplied
         )
         columns = _columns(defn, new_state)
         seq, head = case.audit_seq, case.audit_head
@@ -458,6 +460,26 @@ def _perform(
             if event.action == "conclude" and case.outcome == "approved":
                 _issue_licence(case, user, before_owner)
     return case
+
+
+# The steps that ask the applicant for materials (see engine.Ctx.supplied).
+_MATERIAL_REQUESTS = ("request_supplement", "suspend", "accept_with_gaps")
+
+
+def supplied_since_requests(case: Case) -> dict[str, frozenset[str]]:
+    """For each step that asks for materials, the materials of ``case`` uploaded since its
+    latest entry: what the applicant has actually handed in, read from the record."""
+    latest: dict[str, dt.datetime] = {}
+    requests = AuditEntry.objects.filter(case_id=case.pk, action__in=_MATERIAL_REQUESTS)
+    for action, at in requests.values_list("action", "at"):
+        latest[action] = max(at, latest.get(action, at))
+    uploads = list(
+        CaseMaterial.objects.filter(case_id=case.pk).values_list("material__name", "uploaded_at")
+    )
+    return {
+        action: frozenset(name for name, uploaded_at in uploads if uploaded_at > since)
+        for action, since in latest.items()
+    }
 
 
 @functools.lru_cache(maxsize=512)

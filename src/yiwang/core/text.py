@@ -3,9 +3,42 @@ value (SQLite would keep it), so input is checked where it enters, on both, alik
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 NUL_MESSAGE = "含有空字符（NUL），无法保存"
+SURROGATE_MESSAGE = "含有无法识别的字符，无法保存"
+
+# Characters a reader cannot see: control and format characters (zero-width spaces, joiners,
+# direction marks) and separators. Whitespace of every kind is caught by str.isspace().
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def _invisible(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) in _INVISIBLE_CATEGORIES
+
+
+def trimmed(text: str) -> str:
+    """``text`` without the invisible characters at either end, so that a reason made of
+    zero-width or full-width spaces counts as empty, as it reads."""
+    start, end = 0, len(text)
+    while start < end and _invisible(text[start]):
+        start += 1
+    while end > start and _invisible(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def unstorable(text: str) -> str:
+    """Why ``text`` cannot be stored (a NUL, or a lone surrogate that is no character in UTF-8),
+    as the end of a Chinese sentence; "" when it can."""
+    if "\x00" in text:
+        return NUL_MESSAGE
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATE_MESSAGE
+    return ""
 
 
 def nul_path(value: Any, where: str = "") -> str | None:

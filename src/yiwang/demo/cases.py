@@ -60,7 +60,7 @@ SCENARIOS = (
 )  # fmt: skip
 
 
-def _material_pdf(title: str, name: str) -> bytes:
+def material_pdf(title: str, name: str) -> bytes:
     import weasyprint  # type: ignore[import-untyped]  # no stubs or py.typed
 
     html = (
@@ -161,7 +161,7 @@ def seed_demo_cases(report: Report = print) -> int:
         for material in version.materials.filter(mandatory=True).order_by("position"):
             if "pdf" in material.file_types:
                 if material.name not in pdfs:
-                    pdfs[material.name] = _material_pdf(version.name, material.name)
+                    pdfs[material.name] = material_pdf(version.name, material.name)
                 content, name = pdfs[material.name], f"{material.name}.pdf"
             else:
                 content, name = _portrait_png(), f"{material.name}.png"

@@ -324,8 +324,9 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         return _refused(request, error)
     try:
         params: dict[str, Any] = {}
-        if action == "supply_supplement" and found.gaps:
-            params["materials"] = request.POST.getlist("materials")
+        chosen = request.POST.getlist("materials")
+        if action == "supply_supplement" and found.gaps and chosen:
+            params["materials"] = chosen  # otherwise every owed material uploaded so far
         perform(
             found.pk,
             engine.Action(action, request.POST.get("reason", ""), params),

@@ -287,3 +287,40 @@ def test_applicants_read_the_reasons_told_to_them_and_not_internal_remarks(clien
     )
     refused = client.get(f"/api/v1/cases/{other}/history", **bearer(world.user)).json()
     assert refused[-1]["reason"] == "不属于本机关职权范围"
+
+
+def test_materials_are_locked_once_accepted_except_those_asked_for(client, world):
+    headers = bearer(world.user)
+    number = submit(client, world, **headers).json()["number"]
+    url = f"/api/v1/cases/{number}/materials"
+    actions = f"/api/v1/cases/{number}/actions/"
+
+    def upload(name):
+        file = io.BytesIO(PDF)
+        file.name = f"{name}.pdf"
+        return client.post(url, {"material": name, "file": file}, **headers)
+
+    assert upload("申请书").status_code == 201  # before acceptance: the window examines it all
+    client.post(
+        actions + "accept_with_gaps",
+        {"materials": [{"material": "住所证明"}], "due": "2026-12-31"},
+        content_type="application/json",
+        **bearer(world.clerk),
+    )
+    locked = upload("申请书")
+    assert locked.status_code == 409 and locked.json()["code"] == "case.materials_locked"
+    assert "不在需要补正或补交的材料之中" in locked.json()["message"]
+
+    # Handing the owed material in needs its file first.
+    early = client.post(
+        actions + "supply_supplement", {}, content_type="application/json", **headers
+    )
+    assert early.status_code == 400 and early.json()["code"] == "case.supplement_missing"
+    assert upload("住所证明").status_code == 201
+    handed = client.post(
+        actions + "supply_supplement", {}, content_type="application/json", **headers
+    )
+    assert handed.status_code == 200 and handed.json()["gaps"] == []
+    after = upload("住所证明")
+    assert after.status_code == 409 and "已经受理" in after.json()["message"]
+    assert CaseMaterial.objects.filter(case__number=number).count() == 2

@@ -74,8 +74,15 @@ def submitted(on: str = "2026-09-24", defn: Definition = LAW_FIRM) -> engine.Sta
     return state
 
 
-def run(state, kind, actor, on, /, defn=LAW_FIRM, reason="", **params):
-    new, events = engine.apply(defn, state, Action(kind, reason, params), actor, D(on), CAL)
+# As if the applicant had uploaded a new version of every material since every request.
+ALL_SUPPLIED = dict.fromkeys(
+    ("request_supplement", "suspend", "accept_with_gaps"), frozenset(LAW_FIRM.materials)
+)
+
+
+def run(state, kind, actor, on, /, defn=LAW_FIRM, reason="", supplied=None, **params):
+    action = Action(kind, reason, params)
+    new, events = engine.apply(defn, state, action, actor, D(on), CAL, supplied)
     assert len(events) == 1 and events[0].action == kind
     return new
 
@@ -157,8 +164,16 @@ def test_supplement_before_acceptance_stops_and_restarts_the_acceptance_clock():
     with pytest.raises(Conflict):
         run(state, "deem_accept", SYSTEM, "2026-10-20")
     with pytest.raises(Forbidden):
-        run(state, "supply_supplement", STRANGER, "2026-10-12")
-    state = run(state, "supply_supplement", APPLICANT_ACTOR, "2026-10-12")
+        run(state, "supply_supplement", STRANGER, "2026-10-12", supplied=ALL_SUPPLIED)
+    # Every listed material needs a new file: nothing uploaded, or one of the two, is refused.
+    for uploaded in (frozenset(), frozenset({"住所证明"})):
+        with pytest.raises(InvalidInput) as refused:
+            run(state, "supply_supplement", APPLICANT_ACTOR, "2026-10-12",
+                supplied={"request_supplement": uploaded})  # fmt: skip
+        assert refused.value.code == "case.supplement_missing"
+        assert "申请书" in refused.value.message
+    state = run(state, "supply_supplement", APPLICANT_ACTOR, "2026-10-12",
+                supplied={"request_supplement": frozenset({"住所证明", "申请书"})})  # fmt: skip
     assert state.status == "submitted" and state.received_on == D("2026-10-12")
     assert state.accept_due == D("2026-10-19")
 
@@ -167,7 +182,11 @@ def test_supplement_during_review_pauses_the_clock_until_supplied():
     state = run(submitted(), "accept", CLERK, "2026-09-28")
     state = run(state, "suspend", HANDLER, "2026-10-12", reason="材料需补正", kind="supplement",
                 materials=[{"material": "资产证明", "problem": "验资报告缺页"}])  # fmt: skip
-    state = run(state, "supply_supplement", APPLICANT_ACTOR, "2026-10-14")
+    with pytest.raises(InvalidInput):
+        run(state, "supply_supplement", APPLICANT_ACTOR, "2026-10-14",
+            supplied={"request_supplement": frozenset({"资产证明"})})  # fmt: skip
+    state = run(state, "supply_supplement", APPLICANT_ACTOR, "2026-10-14",
+                supplied={"suspend": frozenset({"资产证明"})})  # fmt: skip
     assert state.status == "in_progress" and state.paused_workdays == 2 and state.supplement == ()
 
 
@@ -188,7 +207,10 @@ def test_accept_with_gaps_blocks_approval_until_supplied():
     with pytest.raises(Conflict) as exc:
         run(state, "decide", PROVINCE_LEADER, "2026-10-08", decision="approve")
     assert "资产证明" in exc.value.message
-    state = run(state, "supply_supplement", APPLICANT_ACTOR, "2026-10-08", materials=["资产证明"])
+    with pytest.raises(InvalidInput):
+        run(state, "supply_supplement", APPLICANT_ACTOR, "2026-10-08", materials=["资产证明"])
+    state = run(state, "supply_supplement", APPLICANT_ACTOR, "2026-10-08",
+                supplied={"accept_with_gaps": frozenset({"资产证明"})})  # fmt: skip
     assert state.gaps == ()
     run(state, "decide", PROVINCE_LEADER, "2026-10-08", decision="approve")
 
@@ -282,7 +304,7 @@ ACTION_SETUPS = {
     "accept_with_gaps": (
         lambda: submitted(),
         CLERK,
-        {"materials": ["资产证明"], "due": D("2026-12-01")},
+        {"materials": ["资产证明"], "due": D("2026-11-02")},
     ),
     "review": (lambda: run(submitted(), "accept", CLERK, "2026-09-28"), HANDLER, {}),
     "suspend": (
@@ -326,8 +348,8 @@ def test_applicant_actions_refuse_another_applicant_and_staff(kind):
         )
     for actor in (STRANGER, CLERK):
         with pytest.raises(Forbidden):
-            run(state, kind, actor, "2026-09-29", defn=defn)
-    run(state, kind, APPLICANT_ACTOR, "2026-09-29", defn=defn)
+            run(state, kind, actor, "2026-09-29", defn=defn, supplied=ALL_SUPPLIED)
+    run(state, kind, APPLICANT_ACTOR, "2026-09-29", defn=defn, supplied=ALL_SUPPLIED)
 
 
 # --- Random sequences: the invariants hold whatever happens ---------------------------------------
@@ -370,7 +392,7 @@ def test_random_sequences_keep_the_invariants(start, steps):
             if probe in (OTHER_CLERK, STRANGER, SYSTEM):
                 assert offered == ()
         try:
-            new, events = engine.apply(LAW_FIRM, state, action, actor, today, CAL)
+            new, events = engine.apply(LAW_FIRM, state, action, actor, today, CAL, ALL_SUPPLIED)
         except DomainError:
             continue
         event = events[0]
@@ -410,7 +432,91 @@ def test_available_actions_follow_the_journey():
     assert offered(state, CITY_LEADER, "2026-09-30") == {"extend"}
     state = run(state, "hand_over", REVIEWER, "2026-09-30")
     state = run(state, "decide", PROVINCE_LEADER, "2026-10-08", decision="approve")
-    # The last step: conclude, but no hand-over to a step that does not exist.
-    assert offered(state, PROVINCE_CLERK, "2026-10-09") == {"conclude", "send_back", "suspend"}
+    # The last step: conclude, but no hand-over to a step that does not exist, and no step
+    # back from a decision made.
+    assert offered(state, PROVINCE_CLERK, "2026-10-09") == {"conclude", "suspend"}
     with pytest.raises(Conflict):
         run(state, "hand_over", PROVINCE_CLERK, "2026-10-09")
+
+
+# --- What no role may do once a decision stands, or while the clock stands still -----------------
+
+
+def decided(decision: str = "approve") -> engine.State:
+    state = run(submitted(), "accept", CLERK, "2026-09-28")
+    state = run(state, "review", HANDLER, "2026-09-29")
+    state = run(state, "hand_over", REVIEWER, "2026-09-30")
+    return run(state, "decide", PROVINCE_LEADER, "2026-10-08", reason="依法准予", decision=decision)
+
+
+def test_a_decision_is_not_sent_back_nor_its_deadline_extended():
+    state = decided()
+    assert engine.STATUS_LABELS[state.status] and state.outcome == "approved"
+    with pytest.raises(Conflict) as back:
+        run(state, "send_back", PROVINCE_CLERK, "2026-10-09", reason="重审", to_step="review")
+    assert back.value.message == "已经作出决定，不能回退"
+    with pytest.raises(Conflict):
+        run(state, "extend", PROVINCE_LEADER, "2026-10-09", reason="情况复杂")
+    offered = engine.available_actions(LAW_FIRM, state, PROVINCE_CLERK, D("2026-10-09"), CAL)
+    assert "send_back" not in offered and "conclude" in offered
+    offered = engine.available_actions(LAW_FIRM, state, PROVINCE_LEADER, D("2026-10-09"), CAL)
+    assert "extend" not in offered
+
+
+def test_no_extension_while_suspended_but_after_resuming():
+    state = run(submitted(), "accept", CLERK, "2026-09-28")
+    state = run(state, "suspend", HANDLER, "2026-10-12", reason="专家评审", kind="expert_review")
+    with pytest.raises(Conflict) as refused:
+        run(state, "extend", CITY_LEADER, "2026-10-13", reason="情况复杂")
+    assert "特殊环节结束后" in refused.value.message
+    assert "extend" not in engine.available_actions(
+        LAW_FIRM, state, CITY_LEADER, D("2026-10-13"), CAL
+    )
+    state = run(state, "resume", HANDLER, "2026-10-14")
+    extended = run(state, "extend", CITY_LEADER, "2026-10-14", reason="情况复杂")
+    assert extended.statutory_due is not None and extended.extension_days == 10
+
+
+@pytest.mark.parametrize(
+    ("reason", "code"),
+    [
+        ("\u200b\u200b", "case.reason_required"),  # zero-width spaces
+        (" \u3000\u00a0\u200b\u2060 ", "case.reason_required"),  # full-width, no-break, joiner
+        ("不符合\x00条件", "case.text_invalid"),
+        ("不符合\ud800条件", "case.text_invalid"),  # a lone surrogate: not a character in UTF-8
+        ("理" * 501, "case.text_too_long"),
+    ],
+)
+def test_a_reason_must_be_readable_storable_and_of_letter_length(reason, code):
+    with pytest.raises(InvalidInput) as refused:
+        run(submitted(), "refuse", CLERK, "2026-09-28", reason=reason)
+    assert refused.value.code == code
+
+
+def test_reasons_and_problem_notes_are_kept_without_invisible_ends():
+    state = run(
+        submitted(), "refuse", CLERK, "2026-09-28", reason="\u200b 不属于本机关职权范围\u3000"
+    )
+    assert state.status == "refused"
+    _, events = engine.apply(
+        LAW_FIRM, submitted(), Action("refuse", "\u200b理由\u3000"), CLERK, D("2026-09-28"), CAL
+    )
+    assert events[0].reason == "理由"
+    state = run(submitted(), "request_supplement", CLERK, "2026-09-28",
+                materials=[{"material": "申请书", "problem": "\u200b缺少签字页 "}])  # fmt: skip
+    assert state.supplement[0]["problem"] == "缺少签字页"
+    with pytest.raises(InvalidInput) as long_note:
+        run(submitted(), "request_supplement", CLERK, "2026-09-28",
+            materials=[{"material": "申请书", "problem": "缺" * 201}])  # fmt: skip
+    assert long_note.value.code == "case.text_too_long" and "申请书" in long_note.value.message
+
+
+def test_owed_materials_are_due_by_the_statutory_deadline():
+    # Accepted 9/28 with 30 working days: the statutory deadline is 11/13 (国庆 not counted).
+    state = run(submitted(), "accept_with_gaps", CLERK, "2026-09-28",
+                materials=[{"material": "资产证明"}], due=D("2026-11-13"))  # fmt: skip
+    assert state.statutory_due == D("2026-11-13")
+    with pytest.raises(InvalidInput) as late:
+        run(submitted(), "accept_with_gaps", CLERK, "2026-09-28",
+            materials=[{"material": "资产证明"}], due=D("2126-12-01"))  # fmt: skip
+    assert late.value.code == "case.gap_due" and "2026-11-13" in late.value.message

@@ -141,6 +141,7 @@ def test_the_case_page_costs_the_same_statements_whatever_it_holds(client, demo,
         big, "request_supplement", "zhongmou.clerk",
         materials=[{"material": "照片", "problem": "底色不符"}],
     )  # fmt: skip
+    _upload(demo, big, "照片", PNG, "照片-重拍.png")
     demo.act(big, "supply_supplement", "zhang.wei")
     big = demo.act(big, "accept", "zhongmou.clerk")
     big = demo.act(big, "suspend", "zhongmou.handler", reason="现场核查", kind="site_check")

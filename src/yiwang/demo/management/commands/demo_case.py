@@ -8,6 +8,7 @@ window, city review with a 现场核查 suspension, hand-over, province decision
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 from argparse import ArgumentParser
 from typing import Any
@@ -17,9 +18,11 @@ from django.utils import timezone
 
 from yiwang.accounts.models import Applicant, User
 from yiwang.cases import engine
+from yiwang.cases.materials import upload
 from yiwang.cases.models import Case, Channel
 from yiwang.cases.services import Submission, definition_for, perform, submit
 from yiwang.core.errors import DomainError
+from yiwang.demo.cases import material_pdf
 from yiwang.organizations.models import Organization
 
 ITEM = "SF-LS-006"
@@ -110,6 +113,10 @@ class Command(BaseCommand):
             return add_workdays(day, days).date
 
         act("request_supplement", "zhongmou.clerk", later(1), materials=[{"material": "资产证明", "problem": "验资证明缺少银行印章"}])  # fmt: skip
+        # The applicant uploads the corrected file, then hands the supplement in.
+        pdf = material_pdf("律师事务所设立许可", "资产证明（补正后）")
+        upload(case, "资产证明", io.BytesIO(pdf), "资产证明.pdf", applicant_user)
+        self.stdout.write(f"{later(2)}  上传补正材料：资产证明")
         act("supply_supplement", "zhang.wei", later(2))
         act("accept", "zhongmou.clerk", later(3))
         act(
