@@ -25,6 +25,19 @@ from yiwang.core.http import client_address
 security_log = logging.getLogger("yiwang.security")
 
 
+#: The fields' own messages: Django's catalogue says nothing useful about a NUL ("不允许是用空字符串").
+FIELD_MESSAGES = {
+    "username": {
+        "required": "请填写用户名",
+        "null_characters_not_allowed": "用户名不能含有空字符（NUL）",
+    },
+    "password": {
+        "required": "请填写密码",
+        "null_characters_not_allowed": "密码不能含有空字符（NUL）",
+    },
+}
+
+
 def failure_keys(username: str, address: str) -> tuple[str, str]:
     return f"login:user:{username}", f"login:address:{address or 'unknown'}"
 
@@ -40,7 +53,13 @@ class LimitedLoginMixin:
     """Refuses sign-in past the failure limits; counts each wrong name or password."""
 
     cleaned_data: dict[str, Any]
+    fields: dict[str, forms.Field]
     request: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, messages in FIELD_MESSAGES.items():
+            self.fields[name].error_messages.update(messages)
 
     def clean(self) -> dict[str, Any]:
         username = str(self.cleaned_data.get("username") or "")

@@ -11,7 +11,15 @@ from django.db import IntegrityError, transaction
 from yiwang.accounts.models import Applicant, ApplicantKind, User
 from yiwang.core.errors import InvalidInput, Problem
 from yiwang.core.identifiers import InvalidIdentifier, normalize_resident_id
+from yiwang.core.text import NUL_MESSAGE
 
+LABELS = {
+    "username": "用户名",
+    "password": "密码",
+    "full_name": "姓名",
+    "id_number": "公民身份号码",
+    "phone": "手机号码",
+}
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{3,30}")
 MOBILE = re.compile(r"1[3-9]\d{9}")
 
@@ -20,36 +28,57 @@ def register_applicant(
     *, username: str, password: str, full_name: str, id_number: str, phone: str
 ) -> User:
     """A natural person's applicant account; every problem is reported at once."""
+    typed = {
+        "username": username,
+        "password": password,
+        "full_name": full_name,
+        "id_number": id_number,
+        "phone": phone,
+    }
+    # PostgreSQL cannot store a NUL, and a password holding one could never be typed at login;
+    # a field holding one gets that message only.
+    problems = [
+        Problem("account.nul_character", f"{LABELS[name]}{NUL_MESSAGE}", name)
+        for name, value in typed.items()
+        if "\x00" in value
+    ]
+    with_nul = {problem.field for problem in problems}
     username, full_name = username.strip(), full_name.strip()
     id_number, phone = id_number.strip().upper(), phone.strip()
-    problems: list[Problem] = []
-    if not USERNAME.fullmatch(username):
-        problems.append(
-            Problem(
-                "account.username", "用户名须为 3–30 位字母、数字、点、下划线或连字符", "username"
-            )
-        )
-    elif User.objects.filter(username__iexact=username).exists():
-        problems.append(Problem("account.username_taken", "该用户名已被使用", "username"))
-    if not 2 <= len(full_name) <= 50:
-        problems.append(Problem("account.full_name", "请填写与身份证件一致的姓名", "full_name"))
-    try:
-        id_number = normalize_resident_id(id_number)
-    except InvalidIdentifier as exc:
-        problems.append(Problem("account.id_number", str(exc.message), "id_number"))
-    else:
-        if Applicant.objects.filter(id_number=id_number, user__isnull=False).exists():
+    if "username" not in with_nul:
+        if not USERNAME.fullmatch(username):
             problems.append(
                 Problem(
-                    "account.id_number_taken", "该身份证号码已注册账号，请直接登录", "id_number"
+                    "account.username",
+                    "用户名须为 3–30 位字母、数字、点、下划线或连字符",
+                    "username",
                 )
             )
-    if not MOBILE.fullmatch(phone):
+        elif User.objects.filter(username__iexact=username).exists():
+            problems.append(Problem("account.username_taken", "该用户名已被使用", "username"))
+    if "full_name" not in with_nul and not 2 <= len(full_name) <= 50:
+        problems.append(Problem("account.full_name", "请填写与身份证件一致的姓名", "full_name"))
+    if "id_number" not in with_nul:
+        try:
+            id_number = normalize_resident_id(id_number)
+        except InvalidIdentifier as exc:
+            problems.append(Problem("account.id_number", str(exc.message), "id_number"))
+        else:
+            if Applicant.objects.filter(id_number=id_number, user__isnull=False).exists():
+                problems.append(
+                    Problem(
+                        "account.id_number_taken",
+                        "该身份证号码已注册账号，请直接登录",
+                        "id_number",
+                    )
+                )
+    if "phone" not in with_nul and not MOBILE.fullmatch(phone):
         problems.append(Problem("account.phone", "请填写 11 位手机号码", "phone"))
-    try:
-        validate_password(password, User(username=username, full_name=full_name))
-    except ValidationError as exc:
-        problems.append(Problem("account.password", "；".join(exc.messages), "password"))
+    if "password" not in with_nul:
+        try:
+            validate_password(password, User(username=username, full_name=full_name))
+        except ValidationError as exc:
+            problems.append(Problem("account.password", "；".join(exc.messages), "password"))
     if problems:
         raise InvalidInput("account.invalid", "注册信息有误，请按提示修改", problems)
     try:

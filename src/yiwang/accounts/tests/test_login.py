@@ -135,3 +135,23 @@ def test_staff_without_the_permission_cannot_see_the_counts(client, clerk):
     clerk.save(update_fields=["is_staff"])
     client.force_login(clerk)
     assert client.get("/admin/core/attemptwindow/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "message"),
+    [
+        ("", "", "请填写用户名"),
+        ("", PASSWORD, "请填写用户名"),
+        ("a1.clerk", "", "请填写密码"),
+        ("a1.clerk", "x-test\x00-pass-1", "密码不能含有空字符（NUL）"),
+        ("a1\x00.clerk", PASSWORD, "用户名不能含有空字符（NUL）"),
+    ],
+)
+def test_a_field_left_empty_or_invalid_is_named_on_the_page(
+    client, clerk, username, password, message
+):
+    response = sign_in(client, username, password)
+    assert response.status_code == 200 and not signed_in(client)
+    html = response.content.decode()
+    assert message in html and 'aria-invalid="true"' in html
+    assert "不允许是用空字符串" not in html

@@ -92,3 +92,22 @@ def test_pages_speak_chinese_to_a_browser_that_asks_for_english(client):
     assert "密码太短，至少需要 8 个字符。" in short.content.decode()
     admin = client.get("/admin/login/", **english).content.decode()
     assert "登录" in admin and "Log in" not in admin
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", sorted(GOOD))
+def test_a_nul_character_in_any_field_is_refused_and_nothing_is_stored(field):
+    value = GOOD[field]
+    with pytest.raises(InvalidInput) as caught:
+        register_applicant(**{**GOOD, field: value[:3] + "\x00" + value[3:]})
+    [problem] = caught.value.problems
+    assert problem.field == field and "空字符" in problem.message
+    assert not User.objects.exists() and not Applicant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_registration_page_explains_a_nul_in_the_password(client):
+    page = client.post("/my/register/", {**GOOD, "password": "Huanghe\x00-2026!"})
+    assert page.status_code == 422
+    assert "密码含有空字符（NUL），无法保存" in page.content.decode()
+    assert not User.objects.exists()
