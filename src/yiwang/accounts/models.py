@@ -15,6 +15,7 @@ from yiwang.core.identifiers import (
     validate_credit_code,
     validate_resident_id,
 )
+from yiwang.core.names import InvalidName, normalize_person_name
 
 
 class Role(models.TextChoices):
@@ -139,6 +140,7 @@ class Applicant(models.Model):
         return self.name
 
     def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
         try:
             if self.kind == ApplicantKind.PERSON:
                 self.id_number = normalize_resident_id(self.id_number)
@@ -147,7 +149,18 @@ class Applicant(models.Model):
                 self.id_number = self.id_number.strip().upper()
                 validate_credit_code(self.id_number)
         except InvalidInput as exc:
-            raise ValidationError({"id_number": exc.message}, code=exc.code) from exc
+            errors["id_number"] = ValidationError(exc.message, code=exc.code)
+        # A person's name follows the same rule as at registration, wherever it is typed.
+        names = [("name", "姓名")] if self.kind == ApplicantKind.PERSON else []
+        if self.contact_name:
+            names.append(("contact_name", "联系人姓名"))
+        for field, label in names:
+            try:
+                setattr(self, field, normalize_person_name(getattr(self, field), label))
+            except InvalidName as exc:
+                errors[field] = ValidationError(exc.message, code=exc.code)
+        if errors:
+            raise ValidationError(errors)
 
 
 class AgentAuthorizationQuerySet(models.QuerySet["AgentAuthorization"]):

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from yiwang.accounts.models import Applicant, ApplicantKind, User
 from yiwang.core.errors import InvalidInput, Problem
 from yiwang.core.identifiers import InvalidIdentifier, normalize_resident_id
+from yiwang.core.names import InvalidName, normalize_person_name
 from yiwang.core.text import NUL_MESSAGE
 
 LABELS = {
@@ -43,7 +44,7 @@ def register_applicant(
         if "\x00" in value
     ]
     with_nul = {problem.field for problem in problems}
-    username, full_name = username.strip(), full_name.strip()
+    username = username.strip()
     id_number, phone = id_number.strip().upper(), phone.strip()
     if "username" not in with_nul:
         if not USERNAME.fullmatch(username):
@@ -56,8 +57,11 @@ def register_applicant(
             )
         elif User.objects.filter(username__iexact=username).exists():
             problems.append(Problem("account.username_taken", "该用户名已被使用", "username"))
-    if "full_name" not in with_nul and not 2 <= len(full_name) <= 50:
-        problems.append(Problem("account.full_name", "请填写与身份证件一致的姓名", "full_name"))
+    if "full_name" not in with_nul:
+        try:
+            full_name = normalize_person_name(full_name)
+        except InvalidName as exc:
+            problems.append(Problem("account.full_name", exc.message, "full_name"))
     if "id_number" not in with_nul:
         try:
             id_number = normalize_resident_id(id_number)

@@ -111,3 +111,47 @@ def test_the_registration_page_explains_a_nul_in_the_password(client):
     assert page.status_code == 422
     assert "密码含有空字符（NUL），无法保存" in page.content.decode()
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "full_name", ["😀😀", "<script>alert(1)</script>", "Robert'); DROP TABLE users;--"]
+)
+def test_a_name_no_person_has_is_refused(client, full_name):
+    with pytest.raises(InvalidInput) as caught:
+        register_applicant(**{**GOOD, "full_name": full_name})
+    [problem] = caught.value.problems
+    assert (problem.code, problem.field) == ("account.full_name", "full_name")
+    assert "姓名中不能含有" in problem.message
+    page = client.post("/my/register/", {**GOOD, "full_name": full_name})
+    assert page.status_code == 422 and "姓名中不能含有" in page.content.decode()
+    assert not User.objects.exists() and not Applicant.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("买买提•艾力", "买买提·艾力"), ("Jean-Luc O'Neil", "Jean-Luc O'Neil")]
+)
+def test_minority_and_foreign_names_are_accepted_as_the_card_writes_them(typed, stored):
+    user = register_applicant(**{**GOOD, "full_name": typed})
+    assert user.full_name == stored and Applicant.objects.get(user=user).name == stored
+
+
+@pytest.mark.django_db
+def test_an_applicant_record_typed_in_the_admin_follows_the_same_rule():
+    from django.core.exceptions import ValidationError
+
+    person = Applicant(kind=ApplicantKind.PERSON, name="😀😀", id_number=GOOD["id_number"])
+    with pytest.raises(ValidationError) as caught:
+        person.full_clean()
+    assert "姓名中不能含有“😀”" in caught.value.message_dict["name"][0]
+    firm = Applicant(
+        kind=ApplicantKind.ORGANIZATION,
+        name="河南中原正道律师事务所",
+        id_number="91410100MA44FGLT3T",
+        contact_name="<b>x</b>",
+    )
+    with pytest.raises(ValidationError) as caught:
+        firm.full_clean()
+    assert set(caught.value.message_dict) >= {"contact_name"}
+    assert "联系人姓名中不能含有" in caught.value.message_dict["contact_name"][0]
