@@ -10,7 +10,6 @@ site's login page and the admin site's.
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 from django import forms
@@ -43,7 +42,7 @@ def failure_keys(username: str, address: str) -> tuple[str, str]:
 
 
 def _locked_message(window: throttle.Window) -> str:
-    minutes = max(1, math.ceil(window.seconds_left() / 60))
+    minutes = throttle.minutes_left(window)
     return (
         f"登录失败次数过多，已暂停登录，请 {minutes} 分钟后再试；如忘记密码，请联系本单位系统管理员"
     )

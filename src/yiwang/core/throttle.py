@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import time
 
 from django.db import connection, models
@@ -90,8 +91,28 @@ def forget(key: str) -> None:
     AttemptWindow.objects.filter(key=_key(key)).delete()
 
 
+def _address_key(scope: str, request: HttpRequest) -> str:
+    return f"{scope}:address:{client_address(request) or 'unknown'}"
+
+
+def refused(scope: str, request: HttpRequest, *, limit: int) -> Window | None:
+    """The open window of the request's client in ``scope`` once it holds ``limit`` failures
+    (the client must wait until it ends); None while the client may still try."""
+    window = peek(_address_key(scope, request))
+    return window if window is not None and window.attempts >= limit else None
+
+
+def failed(scope: str, request: HttpRequest, *, window_seconds: int) -> Window:
+    """Count one failed attempt of the request's client in ``scope``."""
+    return hit(_address_key(scope, request), window_seconds)
+
+
+def minutes_left(window: Window) -> int:
+    """Whole minutes until ``window`` ends, at least 1: what a message tells a person."""
+    return max(1, math.ceil(window.seconds_left() / 60))
+
+
 def allow(scope: str, request: HttpRequest, *, limit: int, window_seconds: int) -> bool:
     """Count one attempt of the request's client in ``scope``; False once more than ``limit``
     were made within the window."""
-    address = client_address(request) or "unknown"
-    return hit(f"{scope}:address:{address}", window_seconds).attempts <= limit
+    return hit(_address_key(scope, request), window_seconds).attempts <= limit

@@ -12,16 +12,17 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
+from yiwang.core import throttle
 from yiwang.core.errors import NotFound
-from yiwang.core.throttle import allow
 from yiwang.public import selectors
 from yiwang.public.forms import ProgressForm
 from yiwang.public.samples import render_sample_pdf
 
+#: Wrong number-and-code pairs allowed per client address and window; right ones are not counted.
 PROGRESS_LIMIT = 10
 PROGRESS_WINDOW_SECONDS = 600
 NO_MATCH = "办件编号或查询码不正确"
-TOO_MANY = "尝试次数过多，请稍后再试"
+TOO_MANY = "输入错误次数过多，为保护申请人信息，已暂停查询，请 {minutes} 分钟后再试"
 
 
 def _not_found(request: HttpRequest, message: str = "") -> HttpResponse:
@@ -95,14 +96,22 @@ def progress(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form, "progress": None, "error": ""}
     status = 200
     if request.method == "POST":
-        if not allow(
-            "progress", request, limit=PROGRESS_LIMIT, window_seconds=PROGRESS_WINDOW_SECONDS
-        ):
-            context["error"], status = TOO_MANY, 429
+        locked = throttle.refused("progress", request, limit=PROGRESS_LIMIT)
+        if locked is not None:
+            context["error"] = TOO_MANY.format(minutes=throttle.minutes_left(locked))
+            status = 429
         elif form.is_valid():
             found = selectors.progress_for(form.cleaned_data["number"], form.cleaned_data["code"])
             if found is None:
+                # Only a wrong pair is a guess worth counting; a right one clears nothing, or
+                # one known pair would let a client guess others without end.
+                window = throttle.failed(
+                    "progress", request, window_seconds=PROGRESS_WINDOW_SECONDS
+                )
                 context["error"] = NO_MATCH
+                if window.attempts >= PROGRESS_LIMIT:
+                    minutes = throttle.minutes_left(window)
+                    context["error"] = f"{NO_MATCH}。{TOO_MANY.format(minutes=minutes)}"
             context["progress"] = found
     response = render(request, "public/progress.html", context, status=status)
     patch_cache_control(response, no_store=True)

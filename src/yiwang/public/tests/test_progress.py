@@ -134,9 +134,57 @@ def test_attempts_are_limited_per_client(client, case: Case) -> None:
     blocked = ask(client, case.number, case.query_code)
     assert blocked.status_code == 429
     html = blocked.content.decode()
-    assert "尝试次数过多，请稍后再试" in html
+    assert "输入错误次数过多" in html and "请 10 分钟后再试" in html
     assert "当前状态" not in html  # not even the right code gets through
     other = client.post(
         URL, {"number": case.number, "code": case.query_code}, REMOTE_ADDR="10.0.0.9"
     )
     assert "当前状态" in other.content.decode()
+
+
+@pytest.mark.django_db
+def test_right_queries_are_not_counted_against_the_limit(client, case: Case) -> None:
+    # The sequence that was refused: three right, seven wrong, then a right one.
+    for _ in range(3):
+        assert "当前状态" in ask(client, case.number, case.query_code).content.decode()
+    for _ in range(PROGRESS_LIMIT - 3):
+        ask(client, case.number, wrong(case.query_code))
+    for _ in range(5):
+        answer = ask(client, case.number, case.query_code)
+        assert answer.status_code == 200 and "当前状态" in answer.content.decode()
+    # The wrong ones still count: three more reach the limit, and the last says for how long.
+    for _ in range(2):
+        ask(client, case.number, wrong(case.query_code))
+    last = ask(client, case.number, wrong(case.query_code)).content.decode()
+    assert "办件编号或查询码不正确" in last and "请 10 分钟后再试" in last
+    assert ask(client, case.number, case.query_code).status_code == 429
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("number", "code", "message"),
+    [
+        ("A" * 41, "123456", "办件编号不超过 40 位（您输入了 41 位）"),
+        ("1141012201224001X9202611\x0005000001", "123456", "办件编号不能含有空字符（NUL）"),
+        ("1141-0122", "123456", "办件编号只由字母和数字组成"),
+        ("1141012201224001X920261105000001", "12\x00456", "查询码不能含有空字符（NUL）"),
+    ],
+)
+def test_each_malformed_field_gets_one_clear_message(
+    client, demo_province: None, number: str, code: str, message: str
+) -> None:
+    html = ask(client, number, code).content.decode()
+    assert html.count(message) == 1, html
+    assert "确保该变量" not in html and "不允许是用空字符串" not in html
+
+
+@pytest.mark.django_db
+def test_a_code_too_long_is_reported_once(client, demo_province: None) -> None:
+    html = ask(client, "1141012201224001X920261105000001", "1234567").content.decode()
+    assert html.count("查询码是 6 位数字") == 1
+
+
+@pytest.mark.django_db
+def test_full_width_characters_are_read_as_plain_ones(client, case: Case) -> None:
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in case.query_code)
+    assert "当前状态" in ask(client, case.number.lower(), full_width).content.decode()
