@@ -403,6 +403,12 @@ class Material(DraftOnlyChild):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def pledge_offered(self) -> bool:
+        """Whether an applicant can pledge instead of giving this material: only when the item
+        itself admits a pledge (告知承诺); the material's mark alone offers nothing."""
+        return self.pledge_replaceable and self.version.pledge_allowed
+
 
 class ProcessStep(DraftOnlyChild):
     version = models.ForeignKey(

@@ -537,3 +537,15 @@ def test_a_replaced_draft_upload_is_swept_and_the_submitted_files_are_kept(
     assert [orphan for orphan, _ in report.orphans] == [replaced]
     assert not default_storage.exists(replaced)
     assert all(default_storage.exists(n) for n in kept)
+
+
+def test_a_material_shows_the_pledge_badge_only_where_the_item_admits_a_pledge(
+    client_for, zhang, firm
+):
+    client = client_for("zhang.wei")
+    for code, offered in (("SF-LS-006", False), ("SF-LS-009", True)):
+        organization = drafts.accepting_organizations(code).first()
+        draft = drafts.start(zhang, code, organization, firm)
+        html = client.get(reverse("portal:draft", args=[draft.pk])).content.decode()
+        assert ('<span class="badge badge-ok">可承诺</span>' in html) is offered, code
+        assert ('name="pledged"' in html) is offered, code
