@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from yiwang.accounts.models import AgentAuthorization, Applicant, User
 from yiwang.audit.models import AuditEntry
-from yiwang.cases import engine
+from yiwang.cases import drafts, engine
 from yiwang.cases.models import Case, CaseMaterial, Draft, Rating
 from yiwang.cases.selectors import applicant_ids_for, reason_told
 from yiwang.cases.services import actor_for_case, definition_for, state_of
-from yiwang.catalog.models import ItemVersion, Material
+from yiwang.catalog.models import ItemVersion, Material, VersionStatus
 from yiwang.core.errors import Forbidden, NotFound
 from yiwang.documents.models import Document
 from yiwang.workcalendar.services import current_calendar
@@ -43,6 +43,33 @@ def cases_of(user: User) -> QuerySet[Case]:
         .select_related("item_version", "accepting_org", "owner_org", "applicant")
         .order_by("-created_at")
     )
+
+
+@dataclass
+class DraftRow:
+    """An open draft as "我的办件" lists it: under its item's name, which the draft lacks."""
+
+    draft: Draft
+    item_name: str
+
+
+def draft_rows(user: User) -> list[DraftRow]:
+    """The user's open drafts, each named by its item's version in force today, or by its
+    latest published one for an item since retired."""
+    found = list(drafts.open_drafts(user))
+    items = {d.item_id for d in found}
+    names = dict(
+        ItemVersion.objects.filter(item_id__in=items)
+        .exclude(status=VersionStatus.DRAFT)
+        .order_by("valid_from")  # the latest wins
+        .values_list("item_id", "name")
+    )
+    names.update(
+        ItemVersion.objects.valid_on(timezone.localdate())
+        .filter(item_id__in=items)
+        .values_list("item_id", "name")
+    )
+    return [DraftRow(d, names.get(d.item_id, d.item.code)) for d in found]
 
 
 def own_case(user: User, number: str) -> Case:

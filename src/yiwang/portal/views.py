@@ -87,7 +87,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         "portal/my_cases.html",
         {
             "cases": selectors.cases_of(user),
-            "drafts": drafts.open_drafts(user),
+            "drafts": selectors.draft_rows(user),
             "is_applicant": Applicant.objects.filter(user=user).exists(),
         },
     )

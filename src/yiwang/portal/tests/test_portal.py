@@ -549,3 +549,20 @@ def test_a_material_shows_the_pledge_badge_only_where_the_item_admits_a_pledge(
         html = client.get(reverse("portal:draft", args=[draft.pk])).content.decode()
         assert ('<span class="badge badge-ok">可承诺</span>' in html) is offered, code
         assert ('name="pledged"' in html) is offered, code
+
+
+def test_my_drafts_are_listed_by_the_items_name(client_for, zhang, firm):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("zhang.wei")
+    counts = []
+    for code in ("SF-LS-006", "SF-LS-009"):
+        drafts.start(zhang, code, drafts.accepting_organizations(code).first(), firm)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(reverse("portal:my_cases")).content.decode()
+        counts.append(len(queries))
+    for code in ("SF-LS-006", "SF-LS-009"):
+        assert f'<td data-label="事项">{drafts.current_version(code).name}</td>' in html
+        assert code not in html
+    assert counts[0] == counts[1]  # the names cost the same for two drafts as for one
