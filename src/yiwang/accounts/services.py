@@ -12,7 +12,7 @@ from yiwang.accounts.models import Applicant, ApplicantKind, User
 from yiwang.core.errors import InvalidInput, Problem
 from yiwang.core.identifiers import InvalidIdentifier, normalize_resident_id
 from yiwang.core.names import InvalidName, normalize_person_name
-from yiwang.core.text import NUL_MESSAGE
+from yiwang.core.text import NUL_MESSAGE, join_sentences
 
 LABELS = {
     "username": "用户名",
@@ -82,7 +82,7 @@ def register_applicant(
         try:
             validate_password(password, User(username=username, full_name=full_name))
         except ValidationError as exc:
-            problems.append(Problem("account.password", "；".join(exc.messages), "password"))
+            problems.append(Problem("account.password", join_sentences(exc.messages), "password"))
     if problems:
         raise InvalidInput("account.invalid", "注册信息有误，请按提示修改", problems)
     try:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from yiwang.core.text import size_text
+
 # Where ninja says a value came from: the first part of an error's ``loc``.
 TRANSPORTS = frozenset({"query", "body", "path", "form", "header", "cookie", "file"})
 
@@ -58,6 +60,9 @@ CSRF_FAILED = (
     "缺少或错误的 CSRF 令牌：网页会话调用接口须带 X-CSRFToken 请求头，机器客户端请使用令牌认证",
 )
 
+TOO_LARGE_CODE = "request.too_large"
+TOO_LARGE = "请求内容过大：请求体不能超过 {limit}（材料文件请通过上传接口以文件提交）"
+
 # Failures ninja raises as HttpError, by status: (code, message).
 HTTP_ERRORS = {
     400: ("request.bad", "请求有误"),
@@ -65,6 +70,7 @@ HTTP_ERRORS = {
     403: ("forbidden", "没有权限执行此操作"),
     404: ("not_found", "接口不存在"),
     405: ("request.method_not_allowed", "该接口不支持此请求方法"),
+    413: (TOO_LARGE_CODE, "请求内容过大"),
     429: ("request.throttled", "请求过于频繁，请稍后再试"),
     500: ("server_error", "服务器内部错误，已记录，请稍后再试"),
 }
@@ -115,3 +121,8 @@ def http_error_body(status: int, message: str) -> dict[str, Any]:
     else:
         code, text = HTTP_ERRORS.get(status, (f"request.http_{status}", "请求无法处理"))
     return {"code": code, "message": text}
+
+
+def too_large_body(limit: int) -> dict[str, Any]:
+    """The body for a request larger than Django reads into memory (``limit`` bytes)."""
+    return {"code": TOO_LARGE_CODE, "message": TOO_LARGE.format(limit=size_text(limit, "MB"))}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -50,6 +52,13 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # Raised by ninja itself: no credentials, a body that is not JSON, a missing CSRF token.
     body = errors.http_error_body(exc.status_code, exc.message)
     return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django would answer 400 "请求有误": say what is wrong, with the status that says so.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return api.create_response(request, errors.too_large_body(limit), status=413)
 
 
 @api.exception_handler(Http404)

@@ -27,6 +27,7 @@ from yiwang.cases.services import state_of
 from yiwang.catalog.models import Material
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from yiwang.core.gm import sha256_and_sm3
+from yiwang.core.text import size_text, size_unit
 
 TYPE_LABELS = {"pdf": "PDF", "ofd": "OFD", "jpg": "JPEG 图片", "png": "PNG 图片"}
 CHUNK = 64 * 1024
@@ -88,8 +89,10 @@ def check_file(material: Material, stream: IO[bytes]) -> CheckedFile:
     if size == 0:
         raise InvalidInput("material.empty", "文件是空的")
     if size > limit:
+        unit = size_unit(limit)
         raise InvalidInput(
-            "material.too_large", f"文件大小 {size // 1024} KB 超过上限 {limit // 1024 // 1024} MB"
+            "material.too_large",
+            f"文件大小 {size_text(size, unit, round_up=True)}，超过上限 {size_text(limit, unit)}",
         )
     kind = sniff(stream)
     if kind is None or kind not in material.file_types:

@@ -25,6 +25,7 @@ from yiwang.catalog.models import (
     VersionStatus,
 )
 from yiwang.core.errors import DomainError
+from yiwang.core.text import join_sentences
 
 
 class FrozenUnlessDraft:
@@ -58,7 +59,7 @@ def _report(request: HttpRequest, modeladmin: admin.ModelAdmin, exc: Exception) 
         detail = "；".join(str(p) for p in exc.problems[:10])
         modeladmin.message_user(request, f"{exc.message} {detail}", messages.ERROR)
     elif isinstance(exc, ValidationError):
-        modeladmin.message_user(request, "；".join(exc.messages), messages.ERROR)
+        modeladmin.message_user(request, join_sentences(exc.messages), messages.ERROR)
     else:
         raise exc
 

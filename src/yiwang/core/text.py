@@ -1,9 +1,12 @@
 """Text the databases cannot store: PostgreSQL refuses the NUL character in every text and JSON
-value (SQLite would keep it), so input is checked where it enters, on both, alike."""
+value (SQLite would keep it), so input is checked where it enters, on both, alike. And small
+helpers for the text of messages: sentences joined into one, sizes in one unit."""
 
 from __future__ import annotations
 
+import math
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 NUL_MESSAGE = "含有空字符（NUL），无法保存"
@@ -60,3 +63,29 @@ def nul_path(value: Any, where: str = "") -> str | None:
         if found is not None:
             return found
     return None
+
+
+_CLOSING = "。；;.，, "
+
+
+def join_sentences(messages: Iterable[str]) -> str:
+    """Several messages as one sentence, "甲；乙。": each message's own closing punctuation is
+    dropped first, so none is doubled ("…字符。；…")."""
+    parts = [part for part in (str(m).rstrip(_CLOSING) for m in messages) if part]
+    return "；".join(parts) + "。" if parts else ""
+
+
+_UNITS = {"KB": 1024, "MB": 1024 * 1024}
+
+
+def size_unit(limit: int) -> str:
+    """The unit a limit and the sizes compared with it are told in: MB from 1 MB, else KB."""
+    return "MB" if limit >= _UNITS["MB"] else "KB"
+
+
+def size_text(size: int, unit: str, *, round_up: bool = False) -> str:
+    """``size`` bytes in ``unit`` to one decimal place ("25 MB", "20.5 MB"); rounded up when
+    it is compared with a limit, so that a size just over it never reads as equal to it."""
+    tenths = size * 10 / _UNITS[unit]
+    whole, tenth = divmod(math.ceil(tenths) if round_up else math.floor(tenths), 10)
+    return f"{whole}.{tenth} {unit}" if tenth else f"{whole} {unit}"

@@ -155,3 +155,13 @@ def test_an_applicant_record_typed_in_the_admin_follows_the_same_rule():
         firm.full_clean()
     assert set(caught.value.message_dict) >= {"contact_name"}
     assert "联系人姓名中不能含有" in caught.value.message_dict["contact_name"][0]
+
+
+@pytest.mark.django_db
+def test_several_password_rules_read_as_one_sentence():
+    with pytest.raises(InvalidInput) as caught:
+        register_applicant(**{**GOOD, "password": "1234567"})
+    [problem] = caught.value.problems
+    assert problem.message == ("密码太短，至少需要 8 个字符；这个密码太常见了；密码只包含数字。"), (
+        problem.message
+    )

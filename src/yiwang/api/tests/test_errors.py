@@ -139,3 +139,13 @@ def test_an_unexpected_failure_answers_in_json_and_is_logged(
         "message": "服务器内部错误，已记录，请稍后再试",
     }
     assert "database went away" in caplog.text
+
+
+def test_a_body_too_large_to_read_is_413_with_a_code(applicant):
+    body = json.dumps({"form_data": {"note": "x" * (3 * 1024 * 1024)}})
+    response = applicant.put("/api/v1/drafts/1", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json() == {
+        "code": "request.too_large",
+        "message": "请求内容过大：请求体不能超过 2.5 MB（材料文件请通过上传接口以文件提交）",
+    }

@@ -324,3 +324,25 @@ def test_materials_are_locked_once_accepted_except_those_asked_for(client, world
     after = upload("住所证明")
     assert after.status_code == 409 and "已经受理" in after.json()["message"]
     assert CaseMaterial.objects.filter(case__number=number).count() == 2
+
+
+def test_a_file_over_the_limit_is_told_in_the_limits_unit(client, world, settings):
+    settings.YIWANG_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+    headers = bearer(world.user)
+    number = submit(client, world, **headers).json()["number"]
+    big = io.BytesIO(PDF + b"\x00" * (25 * 1024 * 1024 - len(PDF)))
+    big.name = "申请书.pdf"
+    refused = client.post(
+        f"/api/v1/cases/{number}/materials", {"material": "申请书", "file": big}, **headers
+    )
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "code": "material.too_large",
+        "message": "文件大小 25 MB，超过上限 20 MB",
+    }
+    just_over = io.BytesIO(PDF + b"\x00" * (20 * 1024 * 1024 + 1 - len(PDF)))
+    just_over.name = "申请书.pdf"
+    refused = client.post(
+        f"/api/v1/cases/{number}/materials", {"material": "申请书", "file": just_over}, **headers
+    )
+    assert refused.json()["message"] == "文件大小 20.1 MB，超过上限 20 MB"

@@ -15,3 +15,22 @@ def test_the_path_names_where_the_nul_sits():
 def test_values_without_one_pass():
     assert nul_path({"a": [1, 2.5, None, True, "text", {"b": "c"}]}) is None
     assert nul_path(7) is None
+
+
+def test_messages_join_into_one_sentence_without_doubled_punctuation():
+    from yiwang.core.text import join_sentences
+
+    assert join_sentences(["太短。", "太常见了。"]) == "太短；太常见了。"
+    assert join_sentences(["无标点", "有分号；"]) == "无标点；有分号。"
+    assert join_sentences([]) == ""
+
+
+def test_a_size_and_its_limit_are_told_in_one_unit():
+    from yiwang.core.text import size_text, size_unit
+
+    mb = 1024 * 1024
+    assert size_unit(20 * mb) == "MB" and size_unit(500 * 1024) == "KB"
+    assert size_text(25 * mb, "MB", round_up=True) == "25 MB"
+    assert size_text(20 * mb + 1, "MB", round_up=True) == "20.1 MB"  # never "20 MB"
+    assert size_text(2621440, "MB") == "2.5 MB"
+    assert size_text(1536, "KB") == "1.5 KB"

@@ -12,12 +12,21 @@
     return null;
   }
 
+  // A size in the limit's unit, to one decimal place, as the server says it (core/text.py):
+  // rounded up when compared with the limit, so a size just over it never reads as equal.
+  function sizeText(bytes, unit, roundUp) {
+    var tenths = (bytes * 10) / (unit === "MB" ? 1048576 : 1024);
+    var value = (roundUp ? Math.ceil(tenths) : Math.floor(tenths)) / 10;
+    return value.toFixed(value % 1 ? 1 : 0) + " " + unit;
+  }
+
   function check(form, file) {
     var max = parseInt(form.dataset.maxBytes, 10);
     var types = (form.dataset.types || "").split(",");
     if (file.size === 0) return Promise.resolve("文件是空的");
     if (file.size > max) {
-      return Promise.resolve("文件大小 " + Math.round(file.size / 1024) + " KB 超过上限 " + Math.round(max / 1048576) + " MB");
+      var unit = max >= 1048576 ? "MB" : "KB";
+      return Promise.resolve("文件大小 " + sizeText(file.size, unit, true) + "，超过上限 " + sizeText(max, unit, false));
     }
     return file.slice(0, 8).arrayBuffer().then(function (buffer) {
       var kind = sniff(new Uint8Array(buffer));
