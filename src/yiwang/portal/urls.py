@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("cases/<str:number>/", views.case, name="case"),
     path("cases/<str:number>/receipt/", views.receipt, name="receipt"),
+    path("cases/<str:number>/withdraw/", views.withdraw, name="withdraw"),
     path("cases/<str:number>/act/<str:action>/", views.case_act, name="case_act"),
     path("cases/<str:number>/materials/<int:position>/", views.case_material, name="case_material"),
     path("cases/<str:number>/rate/", views.rate, name="rate"),

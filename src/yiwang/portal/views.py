@@ -311,6 +311,29 @@ def _case_page(request: HttpRequest, found: Case, status: int = 200) -> HttpResp
     )
 
 
+#: What the confirmation of a withdrawal (撤回申请) carries, so one click never withdraws.
+WITHDRAW_CONFIRMED = "yes"
+
+
+@login_required
+def withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    """Asks the applicant to confirm a withdrawal, saying what it means; works without script."""
+    user = _user(request)
+    try:
+        found = selectors.own_case(user, number)
+    except DomainError as error:
+        return _refused(request, error)
+    label = engine.STATUS_LABELS.get(found.status, found.status)
+    if "withdraw" not in selectors.applicant_actions(user, found):
+        messages.error(request, f"该办件当前状态为“{label}”，不能撤回（受理后不能撤回申请）。")
+        return redirect("portal:case", number=number)
+    return render(
+        request,
+        "portal/withdraw.html",
+        {"case": found, "status_label": label, "confirmed": WITHDRAW_CONFIRMED},
+    )
+
+
 @login_required
 @require_POST
 def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
@@ -322,6 +345,9 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         found = selectors.own_case(user, number)
     except DomainError as error:
         return _refused(request, error)
+    if action == "withdraw" and request.POST.get("confirm") != WITHDRAW_CONFIRMED:
+        # Irreversible: only from the confirmation page, which explains what it means.
+        return redirect("portal:withdraw", number=number)
     try:
         params: dict[str, Any] = {}
         chosen = request.POST.getlist("materials")

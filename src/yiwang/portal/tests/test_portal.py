@@ -257,7 +257,8 @@ def test_withdraw_before_acceptance_only(client_for, zhang, firm, zhongmou):
     client = client_for("zhang.wei")
     assert "撤回申请" in client.get(reverse("portal:case", args=[case.number])).content.decode()
     client.post(
-        reverse("portal:case_act", args=[case.number, "withdraw"]), {"version": case.version}
+        reverse("portal:case_act", args=[case.number, "withdraw"]),
+        {"version": case.version, "confirm": "yes"},
     )
     case.refresh_from_db()
     assert case.status == Status.WITHDRAWN
@@ -267,13 +268,43 @@ def test_withdraw_before_acceptance_only(client_for, zhang, firm, zhongmou):
     assert "撤回申请" not in page
 
 
+def test_withdrawing_takes_a_confirmation_that_says_what_it_means(
+    client_for, zhang, firm, zhongmou
+):
+    case = _submitted(zhang, firm, zhongmou)
+    client = client_for("zhang.wei")
+    page = client.get(reverse("portal:case", args=[case.number])).content.decode()
+    confirm_url = reverse("portal:withdraw", args=[case.number])
+    assert f'href="{confirm_url}"' in page
+    # The case page's button, or any post without the confirmation, withdraws nothing.
+    act = reverse("portal:case_act", args=[case.number, "withdraw"])
+    answer = client.post(act, {"version": case.version})
+    assert answer.status_code == 302 and answer["Location"] == confirm_url
+    case.refresh_from_db()
+    assert case.status == Status.SUBMITTED
+    # The confirmation page explains, and works as a plain form.
+    confirmation = client.get(confirm_url).content.decode()
+    assert "撤回不能取消" in confirmation and "须重新提交申请" in confirmation
+    assert f'action="{act}"' in confirmation and 'name="confirm" value="yes"' in confirmation
+    assert "不撤回，返回办件" in confirmation
+    done = client.post(act, {"version": case.version, "confirm": "yes"}, follow=True)
+    assert "申请已撤回。" in done.content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.WITHDRAWN
+    # Once it cannot be withdrawn, the confirmation page sends the applicant back with a word.
+    back = client.get(confirm_url, follow=True)
+    assert "该办件当前状态为“已撤回”，不能撤回" in back.content.decode()
+
+
 def test_stale_version_is_a_clear_message_and_changes_nothing(client_for, zhang, firm, zhongmou):
     case = _submitted(zhang, firm, zhongmou)
     stale = case.version
     perform(case.pk, engine.Action("accept"), _staff("zhongmou.clerk"))
     client = client_for("zhang.wei")
     answer = client.post(
-        reverse("portal:case_act", args=[case.number, "withdraw"]), {"version": stale}, follow=True
+        reverse("portal:case_act", args=[case.number, "withdraw"]),
+        {"version": stale, "confirm": "yes"},
+        follow=True,
     )
     case.refresh_from_db()
     assert case.status == Status.IN_PROGRESS
@@ -368,6 +399,7 @@ def test_another_applicant_cannot_reach_the_case_by_url_guessing(
     gets = [
         reverse("portal:case", args=[case.number]),
         reverse("portal:receipt", args=[case.number]),
+        reverse("portal:withdraw", args=[case.number]),
         reverse("portal:document", args=[case.number, document.pk]),
         reverse("portal:draft", args=[draft.pk]),
         reverse("portal:licence", args=[case.number]),
