@@ -27,7 +27,7 @@ from yiwang.catalog.models import (
     TimeUnit,
 )
 from yiwang.core.errors import InvalidInput, Problem
-from yiwang.core.text import NUL_MESSAGE, nul_path
+from yiwang.core.text import NESTING_MESSAGE, NUL_MESSAGE, CyclicValue, nul_path
 
 FORMAT = "yiwang-catalogue/1"
 CODE_RE = re.compile(r"^SF-[A-Z]{2}-\d{3}$")
@@ -54,24 +54,31 @@ def default_promised_days(statutory_days: int, ratio: float) -> int:
 def load_text(text: str) -> Any:
     """YAML is a superset of JSON, but JSON errors read better from the JSON parser."""
     stripped = text.lstrip()
-    if stripped.startswith("{"):
-        try:
-            return _nul_free(json.loads(text))
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(
-                "catalog.unreadable",
-                f"文件不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}",
-            ) from exc
     try:
-        return _nul_free(yaml.safe_load(text))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "未知位置"
-        raise InvalidInput("catalog.unreadable", f"文件不是有效的 YAML：{where}") from exc
+        if stripped.startswith("{"):
+            try:
+                return _nul_free(json.loads(text))
+            except json.JSONDecodeError as exc:
+                raise InvalidInput(
+                    "catalog.unreadable",
+                    f"文件不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}",
+                ) from exc
+        try:
+            return _nul_free(yaml.safe_load(text))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "未知位置"
+            raise InvalidInput("catalog.unreadable", f"文件不是有效的 YAML：{where}") from exc
+    except RecursionError:
+        # Both parsers recurse once per level of nesting.
+        raise InvalidInput("catalog.unreadable", NESTING_MESSAGE) from None
 
 
 def _nul_free(data: Any) -> Any:
-    path = nul_path(data)
+    try:
+        path = nul_path(data)
+    except CyclicValue as exc:
+        raise InvalidInput("catalog.unreadable", str(exc)) from None
     if path is not None:
         raise InvalidInput("catalog.unreadable", f"文件中 {path or '正文'} 处{NUL_MESSAGE}")
     return data

@@ -1,6 +1,11 @@
 """Text the databases cannot store: PostgreSQL refuses the NUL character in every text and JSON
-value (SQLite would keep it), so input is checked where it enters, on both, alike. And small
-helpers for the text of messages: sentences joined into one, sizes in one unit."""
+value (SQLite would keep it), so input is checked where it enters, on both, alike.
+
+The same walk refuses a value that contains itself: a YAML file may say ``a: &a [*a]``, which
+the YAML parser builds as a list holding itself, and every later walk over it would never end.
+And small helpers for the text of messages: reasons trimmed of invisible characters, sentences
+joined into one, sizes in one unit.
+"""
 
 from __future__ import annotations
 
@@ -44,24 +49,63 @@ def unstorable(text: str) -> str:
     return ""
 
 
+#: For a file whose lists or mappings nest deeper than the parsers (and Python) can follow.
+NESTING_MESSAGE = "文件的列表或映射嵌套层数过多，无法读取"
+
+
+class CyclicValue(ValueError):
+    """A list or mapping that contains itself, met at ``path`` (a recursive YAML alias)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(cycle_message(path))
+        self.path = path
+
+
+def cycle_message(path: str) -> str:
+    where = f"{path} 处的" if path else ""
+    return f"文件含有循环引用的别名（{where}列表或映射包含了它自身，例如 a: &a [*a]），无法读取"
+
+
 def nul_path(value: Any, where: str = "") -> str | None:
     """Where in ``value`` (a string, or lists and mappings of them) a NUL character sits, as a
-    dotted path ("" for ``value`` itself); None when there is none."""
-    if isinstance(value, str):
-        return where if "\x00" in value else None
-    if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, (list, tuple)):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        path = f"{where}.{key}" if where else str(key)
-        if isinstance(key, str) and "\x00" in key:
-            return path
-        found = nul_path(item, path)
-        if found is not None:
-            return found
+    dotted path ("" for ``value`` itself); None when there is none.
+
+    Raises ``CyclicValue`` when a list or mapping contains itself. Iterative, so that depth is
+    no limit; a list or mapping shared through YAML aliases is walked once, so that aliases of
+    aliases (a "billion laughs") cost no more than the file is long.
+    """
+    done: set[int] = set()  # containers walked whole, found clean
+    open_: set[int] = set()  # containers on the path from ``value`` to the current one
+    # (node, its path, whether this entry closes the node after its children)
+    stack: list[tuple[Any, str, bool]] = [(value, where, False)]
+    while stack:
+        node, path, closing = stack.pop()
+        if closing:
+            open_.discard(id(node))
+            done.add(id(node))
+            continue
+        if isinstance(node, str):
+            if "\x00" in node:
+                return path
+            continue
+        if isinstance(node, dict):
+            items: list[tuple[Any, Any]] = list(node.items())
+        elif isinstance(node, (list, tuple)):
+            items = list(enumerate(node))
+        else:
+            continue
+        if id(node) in open_:
+            raise CyclicValue(path)
+        if id(node) in done:
+            continue
+        open_.add(id(node))
+        stack.append((node, path, True))
+        # Reversed, so that the first NUL in document order is the one reported.
+        for key, item in reversed(items):
+            child = f"{path}.{key}" if path else str(key)
+            stack.append((item, child, False))
+            if isinstance(key, str):
+                stack.append((key, child, False))
     return None
 
 

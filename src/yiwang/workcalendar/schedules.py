@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from yiwang.core.errors import InvalidInput, Problem
-from yiwang.core.text import NUL_MESSAGE, nul_path
+from yiwang.core.text import NESTING_MESSAGE, NUL_MESSAGE, CyclicValue, nul_path
 from yiwang.workcalendar.workdays import (
     FIRST_DAY,
     LAST_DAY,
@@ -182,10 +182,17 @@ def parse_year_text(text: str) -> YearSchedule:
         where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark is not None else ""
         out.add("", f"不是有效的 YAML{where}：请检查缩进、冒号以及括号、引号是否配对", "yaml")
         raise _invalid(out.problems) from exc
+    except RecursionError:  # the parser recurses once per level of nesting
+        out.add("", NESTING_MESSAGE, "yaml")
+        raise _invalid(out.problems) from None
     if not isinstance(data, Mapping):
         out.add("", "文件内容应为一个映射，包含 year、source、holidays 等字段", "structure")
         raise _invalid(out.problems)
-    nul = nul_path(data)
+    try:
+        nul = nul_path(data)
+    except CyclicValue as exc:
+        out.add(exc.path, str(exc), "cyclic_alias")
+        raise _invalid(out.problems) from None
     if nul is not None:
         out.add(nul, f"{nul or '文件'} 处{NUL_MESSAGE}", "nul_character")
         raise _invalid(out.problems)

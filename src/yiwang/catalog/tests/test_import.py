@@ -155,6 +155,31 @@ def test_unreadable_files_get_a_clear_error(text, code):
     assert exc.value.message
 
 
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("format: yiwang-catalogue/1\nitems: &a [*a]\n", "文件含有循环引用的别名（items.0 处"),
+        ("items: &a [{name: *a}]\n", "文件含有循环引用的别名（items.0.name 处"),
+        ("items: " + "[" * 5000 + "]" * 5000, "文件的列表或映射嵌套层数过多，无法读取"),
+        ('{"items": ' + "[" * 50000 + "]" * 50000 + "}", "文件的列表或映射嵌套层数过多，无法读取"),
+    ],
+)
+def test_recursive_aliases_and_runaway_nesting_are_refused(text, message):
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(text)
+    assert exc.value.code == "catalog.unreadable"
+    assert exc.value.message.startswith(message)
+
+
+def test_cli_import_of_a_recursive_alias_fails_cleanly(db, tmp_path):
+    path = tmp_path / "loop.yaml"
+    path.write_text("a: &a [*a]\n", encoding="utf-8")
+    with pytest.raises(CommandError) as exc:
+        call_command("catalog", "import", str(path))
+    assert "文件含有循环引用的别名" in str(exc.value)
+    assert not ServiceItem.objects.exists()
+
+
 def test_changed_item_gets_a_new_version_and_the_old_one_ends(db, law_firm):
     import_catalogue(catalogue_text(law_firm), valid_from=DAY)
     law_firm["promised"]["days"] = 3

@@ -65,6 +65,15 @@ def test_upload_a_bad_file_shows_every_problem_and_changes_nothing(seeded, admin
     assert not CalendarYear.objects.filter(year=2027).exists()
 
 
+def test_upload_of_a_recursive_alias_is_refused_and_changes_nothing(seeded, admin_client):
+    count = CalendarDay.objects.count()
+    response = upload(admin_client, b"year: 2027\nsource: x\nholidays: &h [*h]\n")
+    assert response.status_code == 400
+    assert "文件含有循环引用的别名" in response.content.decode()
+    assert CalendarDay.objects.count() == count
+    assert not CalendarYear.objects.filter(year=2027).exists()
+
+
 def test_upload_over_a_loaded_year_needs_replace(seeded, admin_client):
     upload(admin_client, EXAMPLE_2027.read_bytes())
     response = upload(admin_client, EXAMPLE_2027.read_bytes())

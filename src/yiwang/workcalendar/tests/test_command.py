@@ -150,3 +150,14 @@ def test_load_missing_file(db, tmp_path):
     with pytest.raises(CommandError):
         call_command("workdays", "load", str(tmp_path / "nope"), stdout=StringIO(), stderr=err)
     assert "找不到文件" in err.getvalue()
+
+
+def test_load_of_a_recursive_alias_fails_cleanly(db, tmp_path):
+    path = tmp_path / "loop.yaml"
+    path.write_text("a: &a [*a]\n", encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError) as info:
+        call_command("workdays", "load", str(path), stdout=StringIO(), stderr=err)
+    assert "未作任何更改" in str(info.value)
+    assert "文件含有循环引用的别名" in err.getvalue()
+    assert not CalendarYear.objects.exists()

@@ -197,6 +197,21 @@ def test_a_nul_character_written_as_an_escape_is_refused_by_name():
     assert problems_of(text) == {"source": "source 处含有空字符（NUL），无法保存"}
 
 
+def test_a_recursive_alias_is_refused_not_followed_forever():
+    text = "year: 2027\nsource: x\nholidays: &h [{name: a, dates: *h}]\n"
+    assert problems_of(text) == {
+        "holidays.0.dates": "文件含有循环引用的别名（holidays.0.dates 处的列表或映射包含了它自身，"
+        "例如 a: &a [*a]），无法读取"
+    }
+    assert "循环引用" in problems_of("a: &a [*a]\n")["a.0"]
+
+
+def test_nesting_too_deep_for_the_parser_is_refused():
+    assert problems_of("year: " + "[" * 5000 + "]" * 5000) == {
+        "": "文件的列表或映射嵌套层数过多，无法读取"
+    }
+
+
 def test_a_schedule_must_keep_the_holidays_the_law_dates():
     # 2030: 1/1 Tue, 5/1 Wed, 5/2 Thu, 10/1 Tue, 10/2 Wed, 10/3 Thu are all weekdays.
     with pytest.raises(InvalidInput) as info:
