@@ -26,6 +26,7 @@ from yiwang.catalog.models import (
     StepRole,
     TimeUnit,
 )
+from yiwang.core import yaml_text
 from yiwang.core.errors import InvalidInput, Problem
 from yiwang.core.text import NESTING_MESSAGE, NUL_MESSAGE, CyclicValue, nul_path
 
@@ -64,10 +65,13 @@ def load_text(text: str) -> Any:
                     f"文件不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}",
                 ) from exc
         try:
-            return _nul_free(yaml.safe_load(text))
+            # Dates stay text: an unquoted 2026-02-30 must not end the parse in a ValueError.
+            return _nul_free(yaml_text.load(text))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "未知位置"
+            if isinstance(exc, yaml_text.BadValue):
+                where += f"，{exc.problem}"
             raise InvalidInput("catalog.unreadable", f"文件不是有效的 YAML：{where}") from exc
     except RecursionError:
         # Both parsers recurse once per level of nesting.
@@ -113,8 +117,11 @@ class _Checker:
 
     def number(self, data: dict[str, Any], key: str, item: str, where: str) -> int:
         value = data.get(key)
+        if value is None:
+            self.add(item, where + key, "必须是整数", "required")
+            return 0
         if isinstance(value, bool) or not isinstance(value, int):
-            self.add(item, where + key, "必须是整数", "required" if value is None else "invalid")
+            self.add(item, where + key, f"必须是整数，不能是 {value!r}")
             return 0
         if value < 0:
             self.add(item, where + key, "不能为负数")

@@ -33,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from yiwang.core import yaml_text
 from yiwang.core.errors import InvalidInput, Problem
 from yiwang.core.text import NESTING_MESSAGE, NUL_MESSAGE, CyclicValue, nul_path
 from yiwang.workcalendar.workdays import (
@@ -137,15 +138,6 @@ def chinese_calendar_workday_calendar() -> WorkdayCalendar:
 # --- year files ---------------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as strings, so a bad date becomes one listed problem."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TOP_KEYS = {"year", "source", "note", "holidays", "workdays"}
 _HOLIDAY_KEYS = {"name", "dates", "from", "to"}
@@ -176,11 +168,16 @@ def parse_year_text(text: str) -> YearSchedule:
     """Parse and check a year file; raise InvalidInput listing *every* problem found."""
     out = _Collector()
     try:
-        data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no arbitrary objects
+        data = yaml_text.load(text)  # dates stay text, so a bad one is one listed problem
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark is not None else ""
-        out.add("", f"不是有效的 YAML{where}：请检查缩进、冒号以及括号、引号是否配对", "yaml")
+        hint = (
+            exc.problem
+            if isinstance(exc, yaml_text.BadValue)
+            else "请检查缩进、冒号以及括号、引号是否配对"
+        )
+        out.add("", f"不是有效的 YAML{where}：{hint}", "yaml")
         raise _invalid(out.problems) from exc
     except RecursionError:  # the parser recurses once per level of nesting
         out.add("", NESTING_MESSAGE, "yaml")

@@ -180,6 +180,48 @@ def test_cli_import_of_a_recursive_alias_fails_cleanly(db, tmp_path):
     assert not ServiceItem.objects.exists()
 
 
+def test_an_impossible_date_is_text_where_text_is_expected(law_firm):
+    # Unquoted, so that YAML would read it as a date; there is no 30 February.
+    law_firm["notes"] = "DATE"
+    text = catalogue_text(law_firm).replace("notes: DATE", "notes: 2026-02-30")
+    assert "notes: 2026-02-30" in text
+    [item] = parse_catalogue(text)
+    assert item["notes"] == "2026-02-30"
+
+
+def test_an_impossible_date_where_a_number_belongs_is_listed_with_its_place(law_firm):
+    law_firm["statutory"]["days"] = "DAYS"
+    text = catalogue_text(law_firm).replace("days: DAYS", "days: 2026-02-30")
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(text)
+    problems = [str(p) for p in exc.value.problems]
+    assert "SF-LS-006 / statutory.days: 必须是整数，不能是 '2026-02-30'" in problems
+
+
+def test_a_value_its_tag_cannot_make_is_refused_with_its_line(law_firm):
+    law_firm["notes"] = "DATE"
+    text = catalogue_text(law_firm).replace("notes: DATE", "notes: !!timestamp 2026-02-30")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "!!timestamp" in row)
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(text)
+    assert exc.value.code == "catalog.unreadable"
+    assert exc.value.message.startswith(f"文件不是有效的 YAML：第 {line} 行")
+    assert exc.value.message.endswith("值 '2026-02-30' 不是有效的日期")
+
+
+def test_cli_draft_import_of_an_impossible_date_fails_cleanly(db, tmp_path, capsys, law_firm):
+    law_firm["promised"]["days"] = "DAYS"
+    path = tmp_path / "bad-date.yaml"
+    path.write_text(
+        catalogue_text(law_firm).replace("days: DAYS", "days: 2026-02-30"), encoding="utf-8"
+    )
+    with pytest.raises(CommandError) as exc:
+        call_command("catalog", "import", str(path), "--draft")
+    assert "catalog.invalid_file" in str(exc.value)
+    assert "SF-LS-006 / promised.days: 必须是整数，不能是 '2026-02-30'" in capsys.readouterr().err
+    assert not ServiceItem.objects.exists()
+
+
 def test_changed_item_gets_a_new_version_and_the_old_one_ends(db, law_firm):
     import_catalogue(catalogue_text(law_firm), valid_from=DAY)
     law_firm["promised"]["days"] = 3

@@ -192,6 +192,13 @@ def test_yaml_syntax_error_names_the_line():
     assert problems[""].startswith("不是有效的 YAML（第 5 行第 4 列）")
 
 
+def test_a_value_its_tag_cannot_make_is_named_with_its_line():
+    text = "year: 2027\nsource: x\nholidays: [{name: a, dates: [!!timestamp 2027-02-30]}]\n"
+    assert problems_of(text) == {
+        "": "不是有效的 YAML（第 3 行第 30 列）：值 '2027-02-30' 不是有效的日期"
+    }
+
+
 def test_a_nul_character_written_as_an_escape_is_refused_by_name():
     text = 'year: 2027\nsource: "国务院办公厅\\0通知"\nholidays: []\n'
     assert problems_of(text) == {"source": "source 处含有空字符（NUL），无法保存"}
