@@ -191,6 +191,8 @@ def _invalid(code: str, message: str) -> DomainError:
 def _add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
+    if year > dt.MAXYEAR:
+        raise OverflowError("date value out of range")
     for last in (31, 30, 29, 28):
         try:
             return dt.date(year, month, min(day.day, last))
@@ -212,8 +214,12 @@ def period_end(
     if unit == "workday":
         result = calendar.add_workdays(start, amount + paused)
         return result.date, bool(result.provisional)
-    end = start + dt.timedelta(days=amount) if unit == "day" else _add_months(start, amount)
-    end += dt.timedelta(days=paused)
+    try:
+        end = start + dt.timedelta(days=amount) if unit == "day" else _add_months(start, amount)
+        end += dt.timedelta(days=paused)
+    except OverflowError:
+        # A limit stored before the catalogue bounded them: refused like any date past the calendar.
+        raise InvalidInput("calendar.out_of_range", "期限超出工作日历的范围") from None
     rolled = calendar.add_workdays(end - dt.timedelta(days=1), 1)  # the next working day ≥ end
     return rolled.date, bool(rolled.provisional)
 

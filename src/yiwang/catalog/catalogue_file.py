@@ -18,6 +18,7 @@ from yiwang.catalog.application_form import check_definition
 from yiwang.catalog.models import (
     FILE_TYPES,
     STEP_LEVEL_ORDER,
+    VISITS_MAX,
     Category,
     DecideLevel,
     Handling,
@@ -25,6 +26,8 @@ from yiwang.catalog.models import (
     StepLevel,
     StepRole,
     TimeUnit,
+    limit_error,
+    step_unit,
 )
 from yiwang.core import yaml_text
 from yiwang.core.errors import InvalidInput, Problem
@@ -190,7 +193,7 @@ def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
     out["legal_basis"] = ck.text(raw, "legal_basis", item, "")
     out["conditions"] = ck.strings(raw, "conditions", item, "", required=True)
     out["extension_days"] = ck.number(
-        {"e": raw.get("extension_days", 0)}, "e", item, "extension_days"
+        {"extension_days": raw.get("extension_days", 0)}, "extension_days", item, ""
     )
     out["pledge_allowed"] = ck.boolean(raw, "pledge_allowed", item, "", False)
     out["external_authority"] = ck.text(raw, "external_authority", item, "", required=False)
@@ -343,6 +346,22 @@ def _check_consistency(out: dict[str, Any], item: str, limits: _Checker, ck: _Ch
                 "process",
                 f"受理后至送达前各环节时限之和 {handling} 个工作日超过法定时限 {out['statutory_days']} 个工作日",
             )
+    # Bounds in the item's own unit (models.limit_error): one place for import, admin, publish.
+    unit = out["statutory_unit"]
+    limits_of = [
+        ("statutory.days", out["statutory_days"], unit),
+        ("promised.days", out["promised_days"], unit),
+        ("extension_days", out["extension_days"], unit),
+    ] + [
+        (f"process[{i}].limit_days", s["limit_days"], step_unit(unit))
+        for i, s in enumerate(steps, start=1)
+    ]
+    for field, value, in_unit in limits_of:
+        message = limit_error(value, in_unit)
+        if message is not None:
+            ck.add(item, field, message)
+    if out["visits"] > VISITS_MAX:
+        ck.add(item, "visits", f"不能超过 {VISITS_MAX} 次")
     if out["promised_days"] > out["statutory_days"]:
         limits.add(item, "promised.days", "承诺时限不能长于法定时限")
     if out["handling"] == Handling.IMMEDIATE and out["promised_days"] != 0:

@@ -78,6 +78,51 @@ class StepRole(models.TextChoices):
 
 FILE_TYPES = ("pdf", "ofd", "jpg", "png")
 
+# The longest limit (statutory, promised, extension, one step) the catalogue may set, in each
+# unit: two years. The shipped catalogue's longest are 40 working days (SF-GZ-004), 9 months
+# (SF-LS-014) and a step of 90 working days (SF-LS-017); the laws behind the items set weeks or
+# months, never years. Two years is a wide margin that still keeps every deadline a case
+# computes inside the working-day calendar (to 2100) and every value inside PostgreSQL's integer.
+LIMIT_MAX = {TimeUnit.WORKDAY: 500, TimeUnit.DAY: 730, TimeUnit.MONTH: 24}
+#: What any unit allows: the bound of the columns themselves.
+LIMIT_CEILING = max(LIMIT_MAX.values())
+UNIT_WORDS = {TimeUnit.WORKDAY: "个工作日", TimeUnit.DAY: "日", TimeUnit.MONTH: "个月"}
+#: 到现场次数: the reform asks for at most one visit (最多跑一次); the shipped catalogue has 0 or 1.
+VISITS_MAX = 10
+
+
+def step_unit(unit: str) -> TimeUnit:
+    """The unit of step limits: working days, except for items counted in natural days."""
+    return TimeUnit.DAY if unit == TimeUnit.DAY else TimeUnit.WORKDAY
+
+
+def limit_error(value: int, unit: str) -> str | None:
+    """Why ``value`` units of ``unit`` cannot be a limit of the catalogue, or None.
+
+    The one rule for the import, the admin and publication. An unknown unit is held to the
+    ceiling (its own problem is reported where the unit is read).
+    """
+    if value < 0:
+        return "不能为负数"
+    if unit in LIMIT_MAX:
+        top = LIMIT_MAX[TimeUnit(unit)]
+        if value > top:
+            return f"不能超过 {top} {UNIT_WORDS[TimeUnit(unit)]}（两年）"
+    elif value > LIMIT_CEILING:
+        return f"不能超过 {LIMIT_CEILING}"
+    return None
+
+
+def validate_limit(value: int) -> None:
+    message = limit_error(value, "")
+    if message is not None:
+        raise ValidationError(f"时限{message}", code="limit_too_long")
+
+
+def validate_visits(value: int) -> None:
+    if value > VISITS_MAX:
+        raise ValidationError(f"到现场次数不能超过 {VISITS_MAX} 次", code="too_many_visits")
+
 
 class ServiceItem(models.Model):
     code = models.CharField(
@@ -165,10 +210,14 @@ class ItemVersion(models.Model):
         "全程网办", default=True, help_text="申请到取得结果是否无需到现场。"
     )
     visits = models.PositiveSmallIntegerField(
-        "到现场次数", default=0, help_text="申请人最多需要到办事现场的次数。"
+        "到现场次数",
+        default=0,
+        validators=[validate_visits],
+        help_text="申请人最多需要到办事现场的次数。",
     )
     legal_basis = models.TextField("设定依据", help_text="设定和实施该事项的法律法规条款。")
     conditions = models.JSONField("受理条件", default=list, help_text="受理条件，每条一项。")
+    # Limits are bounded in the version's own unit by clean() (limit_error), not per column.
     statutory_days = models.PositiveIntegerField(
         "法定时限", help_text="自受理至作出决定的法定期限数值。"
     )
@@ -307,10 +356,32 @@ class ItemVersion(models.Model):
             raise ValidationError("已发布的版本不可删除", code="catalog.version_immutable")
         return super().delete(*args, **kwargs)
 
+    def clean(self) -> None:
+        """The limits in the version's own unit, as publication will check them (the admin)."""
+        super().clean()
+        errors: dict[str, str] = {}
+        for name, label in (
+            ("statutory_days", "法定时限"),
+            ("promised_days", "承诺时限"),
+            ("extension_days", "可延长期限"),
+        ):
+            value = getattr(self, name)
+            message = None if value is None else limit_error(value, self.statutory_unit)
+            if message is not None:
+                errors[name] = f"{label}{message}"
+        if (
+            "promised_days" not in errors
+            and self.promised_days is not None
+            and self.statutory_days is not None
+            and self.promised_days > self.statutory_days
+        ):
+            errors["promised_days"] = "承诺时限不能长于法定时限"
+        if errors:
+            raise ValidationError(errors)
+
     def limit_text(self, value: int) -> str:
         """A limit as a person reads it: 20 个工作日, 7 日, 9 个月."""
-        unit = {TimeUnit.WORKDAY: "个工作日", TimeUnit.DAY: "日", TimeUnit.MONTH: "个月"}
-        return f"{value} {unit[TimeUnit(self.statutory_unit)]}"
+        return f"{value} {UNIT_WORDS[TimeUnit(self.statutory_unit)]}"
 
     @property
     def statutory_text(self) -> str:
@@ -432,7 +503,7 @@ class ProcessStep(DraftOnlyChild):
         "岗位", max_length=20, choices=StepRole.choices, help_text="办理该环节的岗位角色。"
     )
     limit_days = models.PositiveIntegerField(
-        "环节时限", help_text="该环节的期限（与法定时限同单位）。"
+        "环节时限", validators=[validate_limit], help_text="该环节的期限（与法定时限同单位）。"
     )
 
     class Meta:
@@ -485,6 +556,7 @@ class ItemImplementation(models.Model):
         "本机构承诺时限",
         null=True,
         blank=True,
+        validators=[validate_limit],
         help_text="本机构另行承诺的更短时限；为空时采用事项版本的承诺时限。",
     )
     active = models.BooleanField("在办", default=True, help_text="是否正在受理该事项。")

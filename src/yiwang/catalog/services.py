@@ -95,7 +95,14 @@ def publish(
     if valid_to is not None and valid_to < valid_from:
         raise InvalidInput("catalog.validity_order", "失效日期不能早于生效日期")
     # Check the draft as the importer would, so that an admin edit cannot publish a broken item.
-    version_spec(version)
+    try:
+        version_spec(version)
+    except InvalidInput as exc:
+        raise InvalidInput(
+            "catalog.invalid_version",
+            f"第 {version.version} 版有 {len(exc.problems) or 1} 处问题，未发布",
+            exc.problems or [Problem(exc.code, exc.message)],
+        ) from exc
     others = ItemVersion.objects.filter(item_id=version.item_id, status=VersionStatus.PUBLISHED)
     open_predecessor = others.filter(valid_to__isnull=True, valid_from__lt=valid_from).first()
     if open_predecessor is not None:

@@ -520,3 +520,11 @@ def test_owed_materials_are_due_by_the_statutory_deadline():
         run(submitted(), "accept_with_gaps", CLERK, "2026-09-28",
             materials=[{"material": "资产证明"}], due=D("2126-12-01"))  # fmt: skip
     assert late.value.code == "case.gap_due" and "2026-11-13" in late.value.message
+
+
+@pytest.mark.parametrize("unit", ["day", "month"])
+def test_a_limit_past_every_date_is_refused_not_a_crash(unit):
+    # Stored before the catalogue bounded its limits: refused like a date past the calendar.
+    with pytest.raises(InvalidInput) as exc:
+        engine.period_end(CAL, D("2026-09-28"), 99_999_999_999, unit)
+    assert exc.value.code == "calendar.out_of_range"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -11,6 +12,7 @@ from yiwang.accounts.models import User
 from yiwang.catalog import services
 from yiwang.catalog.models import ItemVersion, VersionStatus
 from yiwang.catalog.tests.conftest import catalogue_text
+from yiwang.core.errors import InvalidInput
 
 
 @pytest.fixture
@@ -77,3 +79,88 @@ def test_staff_without_catalogue_permissions_cannot_open_it(db, client):
     user = User.objects.create_user("plain.staff", password="x-test-pass-1", is_staff=True)
     client.force_login(user)
     assert client.get("/admin/catalog/itemversion/").status_code == 403
+
+
+def change_form_data(page) -> dict[str, Any]:
+    """What the admin's change form posts back unchanged: the form and its inline rows."""
+    data: dict[str, Any] = {}
+
+    def add(form) -> None:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if getattr(field.widget, "input_type", "") == "checkbox":
+                if value:
+                    data[form.add_prefix(name)] = "on"
+            elif value is not None:
+                data[form.add_prefix(name)] = str(value)
+
+    add(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        add(inline.formset.management_form)
+        for form in inline.formset.forms:
+            add(form)
+    return data
+
+
+def save_draft(admin_client, draft: ItemVersion, **changes: str):
+    url = f"/admin/catalog/itemversion/{draft.pk}/change/"
+    data = change_form_data(admin_client.get(url))
+    assert all(key in data for key in changes)
+    return admin_client.post(url, {**data, **changes})
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"statutory_days": "99999999999"}, "statutory_days", "法定时限不能超过 500 个工作日（两年）"),
+        ({"statutory_unit": "month", "statutory_days": "25", "promised_days": "4"}, "statutory_days", "法定时限不能超过 24 个月（两年）"),
+        ({"extension_days": "501"}, "extension_days", "可延长期限不能超过 500 个工作日（两年）"),
+        ({"promised_days": "31"}, "promised_days", "承诺时限不能长于法定时限"),
+        ({"visits": "99999"}, "visits", "到现场次数不能超过 10 次"),
+    ],
+)  # fmt: skip
+def test_the_admin_refuses_a_limit_out_of_bounds_and_keeps_the_draft(
+    admin_client, changes, field, message
+):
+    draft = services.new_draft(ItemVersion.objects.get().item)
+    response = save_draft(admin_client, draft, **changes)
+    assert response.status_code == 200  # the form again, with the reason
+    assert response.context["adminform"].form.errors[field] == [message]
+    draft.refresh_from_db()
+    assert (draft.statutory_days, draft.promised_days, draft.extension_days) == (30, 4, 10)
+
+
+def test_the_admin_refuses_a_step_limit_out_of_bounds(admin_client):
+    draft = services.new_draft(ItemVersion.objects.get().item)
+    response = save_draft(admin_client, draft, **{"steps-1-limit_days": "99999999999"})
+    assert response.status_code == 200
+    [steps] = [
+        i.formset for i in response.context["inline_admin_formsets"] if i.formset.prefix == "steps"
+    ]
+    assert steps.forms[1].errors["limit_days"] == ["时限不能超过 730"]
+    assert draft.steps.get(key="review").limit_days == 20
+
+
+def test_publishing_refuses_limits_out_of_bounds_and_a_promise_past_the_law(admin_client):
+    draft = services.new_draft(ItemVersion.objects.get().item)
+    # Written past the admin's form, as a draft stored before the bounds would be.
+    ItemVersion.objects.filter(pk=draft.pk).update(statutory_days=99999999999, promised_days=30)
+    draft.steps.filter(key="review").update(limit_days=501)
+    response = admin_client.post(
+        "/admin/catalog/itemversion/",
+        {"action": "publish_drafts", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT
+    page = response.content.decode()
+    assert "第 2 版有 2 处问题，未发布" in page
+    assert "SF-LS-006 / statutory.days: 不能超过 500 个工作日（两年）" in page
+    assert "SF-LS-006 / process[2].limit_days: 不能超过 500 个工作日（两年）" in page
+
+    ItemVersion.objects.filter(pk=draft.pk).update(statutory_days=7, promised_days=30)
+    draft.steps.filter(key="review").update(limit_days=1)
+    with pytest.raises(InvalidInput) as exc:
+        services.publish(draft, datetime.date(2099, 1, 1))
+    assert exc.value.message == "第 2 版有 2 处问题，未发布"
+    assert "SF-LS-006 / promised.days: 承诺时限不能长于法定时限" in map(str, exc.value.problems)

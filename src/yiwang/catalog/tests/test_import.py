@@ -127,6 +127,45 @@ def test_process_rules_are_enforced(law_firm):
     assert "由下往上" in messages
 
 
+def test_limits_are_bounded_in_the_items_own_unit(law_firm, legal_aid):
+    law_firm["statutory"]["days"] = 99999999999
+    law_firm["extension_days"] = 501
+    law_firm["process"][1]["limit_days"] = 501
+    law_firm["visits"] = 99999
+    legal_aid["statutory"]["days"] = 731  # natural days
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(catalogue_text(law_firm, legal_aid))
+    assert [str(p) for p in exc.value.problems] == [
+        "SF-LS-006 / statutory.days: 不能超过 500 个工作日（两年）",
+        "SF-LS-006 / extension_days: 不能超过 500 个工作日（两年）",
+        "SF-LS-006 / process[2].limit_days: 不能超过 500 个工作日（两年）",
+        "SF-LS-006 / visits: 不能超过 10 次",
+        "SF-FY-001 / statutory.days: 不能超过 730 日（两年）",
+    ]
+
+
+def test_the_longest_limits_allowed_pass(law_firm, legal_aid):
+    law_firm["statutory"]["days"] = 500
+    law_firm["extension_days"] = 500
+    legal_aid["statutory"]["days"] = 730
+    monthly = dict(legal_aid, code="SF-LS-014", basic_code="410112001014")
+    monthly["statutory"] = dict(legal_aid["statutory"], unit="month", days=24)
+    monthly["promised"] = dict(legal_aid["promised"], days=24)
+    items = parse_catalogue(catalogue_text(law_firm, legal_aid, monthly))
+    assert [i["statutory_days"] for i in items] == [500, 730, 24]
+    monthly["statutory"]["days"] = 25
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(catalogue_text(monthly))
+    assert "SF-LS-014 / statutory.days: 不能超过 24 个月（两年）" in map(str, exc.value.problems)
+
+
+def test_a_negative_extension_is_reported_under_its_own_name(law_firm):
+    law_firm["extension_days"] = -1
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(catalogue_text(law_firm))
+    assert [str(p) for p in exc.value.problems] == ["SF-LS-006 / extension_days: 不能为负数"]
+
+
 def test_duplicates_and_unknown_fields_are_reported(law_firm):
     twin = dict(law_firm, basic_code="410112001099")
     law_firm["materials"][1]["name"] = "申请书"
