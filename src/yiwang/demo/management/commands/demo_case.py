@@ -24,6 +24,7 @@ from yiwang.cases.services import Submission, definition_for, perform, submit
 from yiwang.core.errors import DomainError
 from yiwang.demo.cases import material_pdf
 from yiwang.organizations.models import Organization
+from yiwang.workcalendar.workdays import parse_day
 
 ITEM = "SF-LS-006"
 COUNTY = "中牟县司法局"
@@ -45,8 +46,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        start = dt.date.fromisoformat(options["start"]) if options.get("start") else None
         try:
+            start = parse_day(options["start"], "start") if options.get("start") else None
             self._walk(start)
         except DomainError as exc:
             raise CommandError(f"{exc.message}（{exc.code}）") from exc
