@@ -101,7 +101,11 @@ def check_image(content: bytes) -> tuple[int, int]:
 
 def _width(value: Decimal | str | float | int) -> Decimal:
     try:
-        width = Decimal(str(value)).quantize(Decimal("0.1"))
+        width = Decimal(str(value).strip())
+        # NaN and infinity parse, but measure nothing (and NaN cannot even be compared).
+        if not width.is_finite():
+            raise ValueError(value)
+        width = width.quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
         raise InvalidInput("seal.bad_width", "印面宽度必须是数字（毫米）") from None
     if not MIN_WIDTH_MM <= width <= MAX_WIDTH_MM:

@@ -77,6 +77,12 @@ def test_withdrawing_leaves_the_organization_without_a_seal(tree):
         (b"\x89PNG\r\n\x1a\n" + b"\0" * seals.MAX_BYTES, {}, "seal.too_large"),
         (None, {"width_mm": "100"}, "seal.bad_width"),
         (None, {"width_mm": "四十二"}, "seal.bad_width"),
+        (None, {"width_mm": "nan"}, "seal.bad_width"),
+        (None, {"width_mm": "-NaN"}, "seal.bad_width"),
+        (None, {"width_mm": "sNaN"}, "seal.bad_width"),
+        (None, {"width_mm": float("nan")}, "seal.bad_width"),
+        (None, {"width_mm": Decimal("NaN")}, "seal.bad_width"),
+        (None, {"width_mm": "-inf"}, "seal.bad_width"),
         (None, {"name": "  "}, "seal.name_required"),
         (None, {"name": "章" * 61}, "seal.name_too_long"),
         (None, {"name": "公\x00章"}, "seal.name_invalid"),
@@ -274,6 +280,10 @@ def test_the_command_line_refuses_in_chinese_and_changes_nothing(tree, tmp_path)
         (("register", code, str(fake), "--name", "印章"), "印章图片必须是 PNG 格式"),
         (("register", code, str(tmp_path / "none.png"), "--name", "印章"), "无法读取文件"),
         (("register", "123", str(fake), "--name", "印章"), "没有统一社会信用代码为 123 的机构"),
+        (
+            ("register", code, str(fake), "--name", "印章", "--width-mm", "nan"),
+            "印面宽度必须是数字",
+        ),
         (("withdraw", code), "没有在用的印章"),
     ):
         with pytest.raises(CommandError) as refused:
