@@ -8,8 +8,11 @@ import secrets
 from django.utils import timezone
 
 from yiwang.accounts.models import ApiToken, User
+from yiwang.core.errors import InvalidInput
+from yiwang.core.text import NUL_MESSAGE
 
 PREFIX = "yw_"
+NAME_MAX = ApiToken._meta.get_field("name").max_length or 100
 
 
 def digest(token: str) -> str:
@@ -17,7 +20,18 @@ def digest(token: str) -> str:
 
 
 def issue_token(user: User, name: str) -> str:
-    """A new token for ``user``; the caller shows it once, it cannot be recovered later."""
+    """A new token for ``user``; the caller shows it once, it cannot be recovered later.
+
+    ``name`` says what the token is for (the list shows nothing else to tell tokens apart), so
+    it is required; InvalidInput when it is blank, too long or holds a NUL character.
+    """
+    name = name.strip()
+    if not name:
+        raise InvalidInput("token.name_required", "请写明令牌的用途，不能为空")
+    if len(name) > NAME_MAX:
+        raise InvalidInput("token.name_too_long", f"令牌用途不能超过 {NAME_MAX} 个字")
+    if "\x00" in name:
+        raise InvalidInput("token.name_invalid", f"令牌用途{NUL_MESSAGE}")
     token = PREFIX + secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, name=name, digest=digest(token))
     return token

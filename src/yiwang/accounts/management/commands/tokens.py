@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from yiwang.accounts.models import ApiToken, User
 from yiwang.accounts.tokens import issue_token, revoke
+from yiwang.core.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -17,8 +18,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help="为用户签发令牌（只显示一次）")
-        create.add_argument("username")
-        create.add_argument("--name", required=True, help="令牌用途")
+        create.add_argument("username", metavar="用户名")
+        create.add_argument(
+            "--name", required=True, metavar="用途", help="令牌用途（必填，不能为空）"
+        )
         rev = sub.add_parser("revoke", help="吊销令牌")
         rev.add_argument("id", type=int)
         sub.add_parser("list", help="列出令牌")
@@ -28,7 +31,10 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["username"]).first()
             if user is None:
                 raise CommandError(f"没有用户 {options['username']}")
-            token = issue_token(user, options["name"])
+            try:
+                token = issue_token(user, options["name"])
+            except DomainError as exc:
+                raise CommandError(exc.message) from exc
             self.stdout.write(token)
             self.stderr.write("请立即保存该令牌：系统只保存其摘要，无法再次显示。")
         elif options["action"] == "revoke":
