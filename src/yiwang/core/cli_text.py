@@ -1,12 +1,13 @@
-"""The ``yiwang`` command speaks Chinese: argparse's own texts, Django's common options, the
-list of commands and an unknown command.
+"""The ``yiwang`` command speaks Chinese: argparse's own texts, Django's common options, a
+command's refusal, the list of commands and an unknown command.
 
 argparse looks its texts up through ``gettext``, which finds no Chinese catalogue for the
 standard library, and Django's management commands add their common options (``--verbosity``,
 ``--settings`` …) with English help. An operator mistyping an option would read "error:
-unrecognized arguments". ``install`` gives argparse a Chinese lookup and rewrites the common
-options' help; ``Utility`` says the command list and an unknown command in Chinese. Both are used
-by the ``yiwang`` command only (``yiwang.cli``).
+unrecognized arguments", and a command's refusal "CommandError: …". ``install`` gives argparse
+a Chinese lookup, rewrites the common options' help and prefixes a refusal with "错误：";
+``Utility`` says the command list and an unknown command in Chinese. Both are used by the
+``yiwang`` command only (``yiwang.cli``).
 """
 
 from __future__ import annotations
@@ -78,6 +79,9 @@ def chinese_help(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
+ERROR_PREFIX = "错误："
+
+
 def install() -> None:
     """Make argparse and Django's command parsers speak Chinese (idempotent)."""
     from django.core.management.base import BaseCommand
@@ -93,6 +97,36 @@ def install() -> None:
 
     create_parser.chinese = True  # type: ignore[attr-defined]
     BaseCommand.create_parser = create_parser  # type: ignore[method-assign]
+    BaseCommand.execute = chinese_errors(BaseCommand.execute)  # type: ignore[method-assign]
+
+
+def chinese_errors(execute: Callable[..., Any]) -> Callable[..., Any]:
+    """``BaseCommand.execute`` that, run from the command line, says a refusal as "错误：…".
+
+    Django's ``run_from_argv`` prints a ``CommandError`` as "CommandError: …", its class name.
+    This says it first, with the same exit status, and says a ``DomainError`` a command let
+    through the same way (its message is already Chinese). ``call_command`` (tests, other
+    commands) and ``--traceback`` get the exception itself, as before.
+    """
+    from django.core.management.base import BaseCommand, CommandError, SystemCheckError
+
+    from yiwang.core.errors import DomainError
+
+    def run(self: BaseCommand, *args: Any, **options: Any) -> Any:
+        if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
+            return execute(self, *args, **options)
+        try:
+            return execute(self, *args, **options)
+        except SystemCheckError:
+            raise  # formats itself
+        except CommandError as exc:
+            self.stderr.write(f"{ERROR_PREFIX}{exc}")
+            sys.exit(exc.returncode)
+        except DomainError as exc:
+            self.stderr.write(f"{ERROR_PREFIX}{exc.message}")
+            sys.exit(1)
+
+    return run
 
 
 class Utility(ManagementUtility):

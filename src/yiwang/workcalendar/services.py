@@ -39,6 +39,7 @@ from django.db.models import Count as DbCount
 from django.db.models import Q
 from django.utils import timezone
 
+from yiwang.core import local_files
 from yiwang.core.errors import Conflict, InvalidInput, Problem
 from yiwang.workcalendar import workdays
 from yiwang.workcalendar.models import CalendarDay, CalendarYear
@@ -304,17 +305,11 @@ def read_year_source(path_or_text: str | Path | bytes) -> str:
             path_or_text = candidate
     if isinstance(path_or_text, Path):
         try:
-            if path_or_text.stat().st_size > MAX_FILE_BYTES:
-                raise _file_error(f"文件过大（超过 {MAX_FILE_BYTES // 1000} KB）")
-            return _decode(path_or_text.read_bytes(), str(path_or_text))
-        except FileNotFoundError:
-            raise _file_error(f"找不到文件 {path_or_text}") from None
-        except IsADirectoryError:
-            raise _file_error(f"{path_or_text} 是目录，不是文件") from None
-        except PermissionError:
-            raise _file_error(f"无权读取文件 {path_or_text}") from None
-        except OSError as exc:
-            raise _file_error(f"无法读取文件 {path_or_text}：{exc.strerror or exc}") from None
+            # One byte past the limit, so that _decode reports a file that is too large.
+            data = local_files.read_bytes(path_or_text, MAX_FILE_BYTES + 1)
+        except local_files.UnreadableFile as exc:
+            raise _file_error(exc.message) from None
+        return _decode(data, str(path_or_text))
     return path_or_text
 
 

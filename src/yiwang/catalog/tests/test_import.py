@@ -310,10 +310,13 @@ def test_cli_import_of_a_bad_file_lists_problems_and_fails(db, tmp_path, capsys,
     assert not ServiceItem.objects.exists()
 
 
-def test_cli_import_of_a_missing_file(db):
+def test_cli_import_of_a_missing_file(db, tmp_path):
     with pytest.raises(CommandError) as exc:
         call_command("catalog", "import", "/nonexistent/catalogue.yaml")
-    assert "无法读取" in str(exc.value)
+    assert str(exc.value) == "找不到文件 /nonexistent/catalogue.yaml"
+    with pytest.raises(CommandError) as exc:
+        call_command("catalog", "import", str(tmp_path))
+    assert str(exc.value) == f"{tmp_path} 是目录，不是文件"
 
 
 def test_a_draft_import_then_a_real_import_publishes(db, law_firm):

@@ -6,8 +6,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from yiwang.core.cli_text import chinese_errors
+from yiwang.core.errors import InvalidInput
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +58,42 @@ def test_an_unknown_command_is_refused_in_chinese(yiwang):
     unknown = yiwang("seels")
     assert unknown.returncode == 1
     assert unknown.stderr.startswith("没有子命令“seels”，是否要输入 seals？")
+
+
+def test_a_refusal_is_said_in_chinese_with_a_non_zero_status(yiwang, tmp_path):
+    missing = yiwang("catalog", "import", str(tmp_path / "none.yaml"))
+    assert missing.returncode == 1
+    assert missing.stderr == f"错误：找不到文件 {tmp_path / 'none.yaml'}\n"
+    folder = yiwang("catalog", "import", str(tmp_path))
+    assert folder.returncode == 1
+    assert folder.stderr == f"错误：{tmp_path} 是目录，不是文件\n"
+    bad_day = yiwang("demo-case", "--start", "2026-13-01")
+    assert bad_day.returncode == 1
+    assert bad_day.stderr.startswith("错误：日期“2026-13-01”无效")
+    for result in (missing, folder, bad_day):
+        assert "CommandError" not in result.stderr and "Traceback" not in result.stderr
+
+
+class Refusing(BaseCommand):
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("how")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["how"] == "domain":
+            raise InvalidInput("demo.refused", "不予办理")
+        raise CommandError("参数有误", returncode=3)
+
+
+Refusing.execute = chinese_errors(BaseCommand.execute)  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize(
+    ("how", "status", "said"), [("domain", 1, "不予办理"), ("command", 3, "参数有误")]
+)
+def test_a_refusal_a_command_lets_through_is_said_the_same_way(capsys, how, status, said):
+    with pytest.raises(SystemExit) as exited:
+        Refusing().run_from_argv(["yiwang", "refusing", how, "--skip-checks"])
+    assert exited.value.code == status
+    assert capsys.readouterr().err == f"错误：{said}\n"
+    with pytest.raises((InvalidInput, CommandError)):  # --traceback: the exception itself
+        Refusing().run_from_argv(["yiwang", "refusing", how, "--skip-checks", "--traceback"])

@@ -278,7 +278,8 @@ def test_the_command_line_refuses_in_chinese_and_changes_nothing(tree, tmp_path)
     code = tree.city_a.credit_code
     for args, message in (
         (("register", code, str(fake), "--name", "印章"), "印章图片必须是 PNG 格式"),
-        (("register", code, str(tmp_path / "none.png"), "--name", "印章"), "无法读取文件"),
+        (("register", code, str(tmp_path / "none.png"), "--name", "印章"), "找不到文件"),
+        (("register", code, str(tmp_path), "--name", "印章"), f"{tmp_path} 是目录，不是文件"),
         (("register", "123", str(fake), "--name", "印章"), "没有统一社会信用代码为 123 的机构"),
         (
             ("register", code, str(fake), "--name", "印章", "--width-mm", "nan"),

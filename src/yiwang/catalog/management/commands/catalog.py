@@ -15,7 +15,11 @@ from django.core.management.base import BaseCommand, CommandError
 from yiwang.catalog.catalogue_file import FORMAT
 from yiwang.catalog.selectors import version_as_file_item, versions_for_export
 from yiwang.catalog.services import import_catalogue
+from yiwang.core import local_files
 from yiwang.core.errors import DomainError
+
+#: The shipped catalogue of 43 items is a quarter of a megabyte.
+MAX_FILE_BYTES = 20_000_000
 
 
 def _date(value: str) -> datetime.date:
@@ -47,9 +51,14 @@ class Command(BaseCommand):
     def _import(self, options: dict[str, Any]) -> None:
         name = options["file"]
         try:
-            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"无法读取文件 {name}：{exc}") from exc
+            if name == "-":
+                text = sys.stdin.read()
+            else:
+                text = local_files.read_text(Path(name), MAX_FILE_BYTES)
+        except local_files.UnreadableFile as exc:
+            raise CommandError(exc.message) from None
+        except UnicodeDecodeError:
+            raise CommandError("标准输入不是 UTF-8 编码的文本") from None
         valid_from = _date(options["valid_from"]) if options.get("valid_from") else None
         try:
             report = import_catalogue(text, valid_from=valid_from, as_draft=options["draft"])

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from yiwang.core import local_files
 from yiwang.core.errors import DomainError
 from yiwang.organizations import seals
 from yiwang.organizations.models import Organization, Seal
@@ -67,13 +68,11 @@ class Command(BaseCommand):
 
     def _register(self, options: dict[str, Any]) -> None:
         org = self._organization(options["credit_code"])
-        path = Path(options["file"])
         try:
-            with path.open("rb") as handle:
-                # One byte past the limit, so that the service reports an oversized file.
-                content = handle.read(seals.MAX_BYTES + 1)
-        except OSError as exc:
-            raise CommandError(f"无法读取文件 {path}：{exc.strerror or exc}") from exc
+            # One byte past the limit, so that the service reports an oversized file.
+            content = local_files.read_bytes(Path(options["file"]), seals.MAX_BYTES + 1)
+        except local_files.UnreadableFile as exc:
+            raise CommandError(exc.message) from None
         seal = seals.register(
             org, name=options["name"], content=content, width_mm=options["width_mm"], by=None
         )
