@@ -12,6 +12,22 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_file_storage)
+        say_nul_in_chinese()
+
+
+def say_nul_in_chinese() -> None:
+    """Every form's text field refuses a NUL character with yiwang's own words.
+
+    Django's forms.CharField adds a ProhibitNullCharactersValidator to every text field, admin
+    and public alike; its Chinese translation reads "不允许是用空字符串。", which is garbled and
+    speaks of an empty string. The validator reads its message from the class, so setting it
+    there once covers every form without touching any.
+    """
+    from django.core.validators import ProhibitNullCharactersValidator
+
+    from yiwang.core.text import NUL_MESSAGE
+
+    ProhibitNullCharactersValidator.message = NUL_MESSAGE
 
 
 def check_file_storage(**kwargs: Any) -> list[checks.CheckMessage]:

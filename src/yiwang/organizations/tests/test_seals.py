@@ -221,6 +221,15 @@ def test_the_admin_shows_what_is_wrong_with_a_file_and_stores_nothing(client, tr
     assert not Seal.objects.exists()
 
 
+def test_a_nul_character_in_the_name_is_named_as_such_in_the_admin(client, tree):
+    admin = staff_client(client, "add_seal", "view_seal")
+    refused = admin.post(ADD, form(tree.city_a, ring_png(), name="郑州市\x00印章"))
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["name"] == ["含有空字符（NUL），无法保存"]
+    assert "不允许是用空字符串" not in refused.content.decode()
+    assert not Seal.objects.exists()
+
+
 def test_withdrawing_in_the_admin_needs_the_change_permission(client, tree):
     seal = register(tree.city_a)
     viewer = staff_client(client, "view_seal")

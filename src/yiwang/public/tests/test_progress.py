@@ -125,6 +125,13 @@ def test_malformed_code_is_a_field_error(client, case: Case) -> None:
 
 
 @pytest.mark.django_db
+def test_a_nul_character_is_named_as_such(client, case: Case) -> None:
+    html = ask(client, case.number + "\x00", case.query_code).content.decode()
+    assert "含有空字符（NUL），无法保存" in html
+    assert "不允许是用空字符串" not in html and "当前状态" not in html
+
+
+@pytest.mark.django_db
 def test_attempts_are_limited_per_client(client, case: Case) -> None:
     for _ in range(PROGRESS_LIMIT):
         assert (
