@@ -83,6 +83,14 @@ def test_seal_prints_the_checkpoint_then_nothing(cases):
     assert "封存点 1 个" in out
 
 
+@pytest.mark.parametrize("wait", ["nan", "-1", "inf"])
+def test_seal_refuses_a_wait_that_is_no_number_of_seconds(cases, wait):
+    with pytest.raises(CommandError) as refused:
+        run("seal", "--wait", wait)
+    assert str(refused.value).startswith("--wait 应为不小于 0 的秒数")
+    assert run("seal", "--wait", "0")[0].startswith("已生成封存点 #")
+
+
 def test_heads_come_from_the_cases_app_only_when_it_is_installed(monkeypatch, db):
     if apps.is_installed("yiwang.cases"):
         assert list(command.case_heads() or ["not an iterator"]) == []  # no cases yet

@@ -96,9 +96,11 @@ def test_the_command_reports_and_deletes_with_a_summary(world, monkeypatch):
     assert not default_storage.exists(orphans[0])
 
 
-def test_a_grace_period_under_a_minute_is_refused(world):
+def test_a_grace_period_out_of_range_is_refused(world):
     with pytest.raises(CommandError, match="至少为 1 分钟"):
         call_command("files", "sweep", "--grace-minutes", "0", stdout=StringIO())
+    with pytest.raises(CommandError, match="至多为 5270400 分钟（十年）"):
+        call_command("files", "sweep", "--grace-minutes", "99999999999999", stdout=StringIO())
 
 
 def test_everything_works_on_a_storage_other_than_local_files(world, settings, tmp_path):

@@ -6,6 +6,7 @@ yiwang audit seal [--wait S] # run periodically, e.g. every few minutes
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -51,6 +52,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "seal" and not 0 <= options["wait"] < math.inf:
+            # NaN would never reach the deadline; negative or infinite is surely a typo.
+            raise CommandError(f"--wait 应为不小于 0 的秒数（收到 {options['wait']:g}）")
         try:
             if options["action"] == "verify":
                 self._verify()

@@ -17,6 +17,9 @@ from yiwang.core.stored_files import DEFAULT_GRACE, OutOfOrder, SweepReport, swe
 
 #: Orphans listed by name; all of them are counted.
 LISTED = 20
+#: Ten years: a longer grace would spare every file ever stored, and a huge one overflows
+#: Python's timedelta.
+MAX_GRACE_MINUTES = 10 * 366 * 24 * 60
 
 
 class Command(BaseCommand):
@@ -38,6 +41,8 @@ class Command(BaseCommand):
         minutes = options["grace_minutes"]
         if minutes < 1:
             raise CommandError("--grace-minutes 至少为 1 分钟，以免删除事务尚未提交的文件")
+        if minutes > MAX_GRACE_MINUTES:
+            raise CommandError(f"--grace-minutes 至多为 {MAX_GRACE_MINUTES} 分钟（十年）")
         try:
             report = sweep(
                 delete=options["delete"],
