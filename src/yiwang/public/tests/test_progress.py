@@ -127,7 +127,7 @@ def test_malformed_code_is_a_field_error(client, case: Case) -> None:
 @pytest.mark.django_db
 def test_a_nul_character_is_named_as_such(client, case: Case) -> None:
     html = ask(client, case.number + "\x00", case.query_code).content.decode()
-    assert "含有空字符（NUL），无法保存" in html
+    assert "办件编号不能含有空字符（NUL）" in html  # the form's own words for its field
     assert "不允许是用空字符串" not in html and "当前状态" not in html
 
 
