@@ -47,6 +47,11 @@ STATES_DEADLINES = frozenset({DocumentKind.ACCEPTANCE_NOTICE, DocumentKind.EXTEN
 # Printed size of a letter's verification QR code: it sits in the first page's bottom margin.
 QR_SIZE_MM = 22
 
+# Lines to the page: GB/T 9704's 22, then the tighter grids (base.html) tried in turn when a
+# letter does not fit on one page at 22. One that fits on none keeps the 22 lines on every page.
+STANDARD_LINES = 22
+TIGHTER_LINES = (26, 28)
+
 
 def verification_url(number: str, code: str) -> str:
     """The absolute address of the public page that checks letter ``number``."""
@@ -58,11 +63,17 @@ def template_name(kind: str) -> str:
     return f"documents/{DocumentKind(kind).value}.html"
 
 
-def render_html(kind: str, context: dict[str, Any], seal: SealImage | None = None) -> str:
+def render_html(
+    kind: str,
+    context: dict[str, Any],
+    seal: SealImage | None = None,
+    lines: int = STANDARD_LINES,
+) -> str:
     """The document as HTML; user-supplied text (reasons, names) is escaped by the templates.
 
     ``seal`` is the image of ``context["seal"]`` (``organizations.seals.image_of``), None for a
-    letter issued without one."""
+    letter issued without one; ``lines`` the lines to a page (``STANDARD_LINES`` or one of
+    ``TIGHTER_LINES``)."""
     document_kind = DocumentKind(kind)
     person = context["applicant"]["kind"] == ApplicantKind.PERSON
     values = {
@@ -73,6 +84,8 @@ def render_html(kind: str, context: dict[str, Any], seal: SealImage | None = Non
         "deadline_note": document_kind in STATES_DEADLINES
         and bool(context["case"].get("deadline_provisional")),
         **template_values(context.get("seal"), seal, f"letter {context.get('number')!r}"),
+        # base.html: no class for GB/T's grid, "tight lines-26" and so on for the tighter ones.
+        "grid": "" if lines == STANDARD_LINES else f"tight lines-{lines}",
     }
     code = context.get("verify_code")
     if code:  # letters issued before codes were printed have none
@@ -84,7 +97,23 @@ def render_html(kind: str, context: dict[str, Any], seal: SealImage | None = Non
 def layout(
     kind: str, context: dict[str, Any], seal: SealImage | None = None
 ) -> weasyprint.Document:
-    """The laid-out pages (useful to inspect text and page count without writing a PDF)."""
+    """The laid-out pages (useful to inspect text and page count without writing a PDF).
+
+    A letter is one page whenever it can be: one that runs over at 22 lines a page is laid out
+    again on the tighter grids, and the first that holds it on one page is kept (a layout takes
+    under a tenth of a second; writing the PDF is what costs). Still a function of the context
+    alone, so a letter rendered later is the letter that was issued."""
+    document = _layout(render_html(kind, context, seal))
+    for lines in TIGHTER_LINES:
+        if len(document.pages) == 1:
+            break
+        tighter = _layout(render_html(kind, context, seal, lines))
+        if len(tighter.pages) == 1:
+            document = tighter
+    return document
+
+
+def _layout(html: str) -> weasyprint.Document:
     # Imported on first use: WeasyPrint takes about a second to import, which every
     # process that never renders (API workers, CLI, migrations) need not pay.
     import weasyprint
@@ -94,8 +123,7 @@ def layout(
     # Allowing that protocol alone means text that slipped into a document can never make the
     # renderer read a local file or call a URL.
     fetcher = weasyprint.urls.URLFetcher(allowed_protocols=("data",))
-    html = weasyprint.HTML(string=render_html(kind, context, seal), url_fetcher=fetcher)
-    return html.render()
+    return weasyprint.HTML(string=html, url_fetcher=fetcher).render()
 
 
 def render_pdf(kind: str, context: dict[str, Any], seal: SealImage | None = None) -> bytes:

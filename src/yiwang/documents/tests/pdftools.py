@@ -1,6 +1,8 @@
 """Reading back what a rendered document says, without a PDF library in the dependencies.
 
-- ``layout_text``: the text WeasyPrint laid out on the pages (what gets drawn).
+- ``layout_text``: the text WeasyPrint laid out on the pages (what gets drawn); ``page_text``
+  the same for one page.
+- ``line_pitch``: the distance between the baselines of the body text, in points.
 - ``pdf_text``: the text a reader extracts from the PDF (proves the glyphs map back to Unicode),
   with pypdf when installed, else poppler's ``pdftotext``, else ``None``.
 - ``pdf_font_names``: the embedded font names, read from the (compressed) PDF objects.
@@ -26,12 +28,23 @@ FONT_NAME = re.compile(rb"/(?:BaseFont|FontName)\s*/([A-Za-z0-9+_-]+)")
 
 
 def layout_text(document: weasyprint.Document) -> str:
-    parts: list[str] = []
-    for page in document.pages:
-        for box in page._page_box.descendants():
-            if isinstance(box, boxes.TextBox):
-                parts.append(box.text)
-    return "".join(parts)
+    return "".join(page_text(page) for page in document.pages)
+
+
+def page_text(page: Any) -> str:
+    return "".join(
+        box.text for box in page._page_box.descendants() if isinstance(box, boxes.TextBox)
+    )
+
+
+def line_pitch(document: weasyprint.Document) -> float:
+    """Points from one line of the first body paragraph to the next (28.95 at 22 a page)."""
+    for box in document.pages[0]._page_box.descendants():
+        if isinstance(box, boxes.BlockBox) and "para" in (box.element.get("class") or ""):
+            lines = [child for child in box.children if isinstance(child, boxes.LineBox)]
+            if len(lines) >= 2:
+                return float(lines[1].position_y - lines[0].position_y) * 0.75  # px → pt
+    raise AssertionError("no body paragraph of two lines on the first page")
 
 
 def compact(text: str) -> str:

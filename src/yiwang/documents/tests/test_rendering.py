@@ -18,6 +18,8 @@ from yiwang.documents.tests.pdftools import (
     can_extract_text,
     compact,
     layout_text,
+    line_pitch,
+    page_text,
     pdf_font_names,
     pdf_text,
 )
@@ -229,30 +231,107 @@ def test_rendering_is_a_pure_function_of_the_context(context_of: Callable[..., d
     )
 
 
-def test_a_letter_of_ordinary_length_keeps_to_one_page(
-    context_of: Callable[..., dict[str, Any]],
-):
-    for kind in (DocumentKind.ACCEPTANCE_NOTICE, DocumentKind.APPROVAL_DECISION):
-        assert len(layout(kind, context_of(kind)).pages) == 1, kind
+# Every demo agency prints how to reach it under the signature (附注).
+CONTACT_LINE = "（联系地址：郑州市金水区文化路75号；联系电话：0371-65550274）"
+STANDARD_PITCH = 28.95  # GB/T 9704: 22 lines to the 225 mm 版心
+TIGHTEST_PITCH = 22.78  # 28 lines, the tightest grid a letter is set on to keep to one page
 
 
-def test_a_long_letter_never_leaves_the_signature_alone_on_a_page(
+@pytest.fixture
+def with_contact(tree: Any) -> None:
+    tree.city_a.address, tree.city_a.phone = "郑州市金水区文化路75号", "0371-65550274"
+
+
+@pytest.mark.usefixtures("with_contact")
+@pytest.mark.parametrize("kind", list(DocumentKind))
+def test_a_letter_of_ordinary_length_keeps_to_one_page_with_its_contact_line(
+    kind: DocumentKind, context_of: Callable[..., dict[str, Any]]
+):
+    document = layout(kind, context_of(kind))
+    assert len(document.pages) == 1
+    text = page_text(document.pages[0])
+    assert "（印章）" in text and CONTACT_LINE in text
+    assert line_pitch(document) >= TIGHTEST_PITCH - 0.01
+
+
+# Five of the materials the catalogue lists for 律师事务所设立许可, remarks as a clerk writes them.
+FIVE_MATERIALS = [
+    {"material": "申请书", "problem": "缺少设立人签名"},
+    {"material": "律师事务所名称、章程", "problem": "章程未载明合伙人的出资方式和数额"},
+    {"material": "律师名单、简历、身份证明、律师执业证书", "problem": "执业证书复印件不清晰"},
+    {"material": "住所证明", "problem": "租赁合同已过期，请提交有效期内的租赁合同"},
+    {"material": "资产证明", "problem": "验资证明的出具日期超过三个月"},
+]
+
+
+@pytest.mark.usefixtures("with_contact")
+@pytest.mark.parametrize(
+    ("count", "accepted"),
+    [(1, False), (1, True), (5, False)],
+    ids=["one-at-the-window", "one-after-acceptance", "five-at-the-window"],
+)
+def test_a_supplement_notice_of_up_to_five_materials_is_one_page(
+    count: int,
+    accepted: bool,
+    context_of: Callable[..., dict[str, Any]],
+    make_case: Callable[..., Case],
+):
+    # The window asks for supplements before accepting (第32条); the letter then promises to
+    # accept, where a case already accepted is told that the time does not count.
+    case = make_case() if accepted else make_case(accepted_on=None, promised_due=None)
+    materials = FIVE_MATERIALS[:count]
+    extra = {"materials": materials, "supplement_due": "2026-11-30"}
+    document = layout(
+        DocumentKind.SUPPLEMENT_NOTICE, context_of(DocumentKind.SUPPLEMENT_NOTICE, extra, case=case)
+    )
+
+    assert len(document.pages) == 1
+    text = page_text(document.pages[0])
+    for entry in materials:
+        assert entry["material"] in text and entry["problem"] in text
+    assert "本机关不再要求" in text and "（印章）" in text and CONTACT_LINE in text
+    if count == 1:  # room to spare: GB/T 9704's 22 lines a page, not a tighter grid
+        assert line_pitch(document) == pytest.approx(STANDARD_PITCH, abs=0.01)
+    else:
+        assert line_pitch(document) >= TIGHTEST_PITCH - 0.01
+
+
+@pytest.mark.usefixtures("with_contact")
+def test_a_long_letter_never_leaves_the_signature_or_the_contact_line_alone_on_a_page(
     context_of: Callable[..., dict[str, Any]],
 ):
-    materials = [{"material": f"材料{i}", "problem": "需要补正"} for i in range(1, 25)]
+    # 21 materials once put the contact line alone on a third page.
+    materials = [{"material": f"材料{i}", "problem": "需要补正"} for i in range(1, 22)]
     document = layout(
         DocumentKind.SUPPLEMENT_NOTICE,
         context_of(DocumentKind.SUPPLEMENT_NOTICE, {"materials": materials}),
     )
     assert len(document.pages) >= 2
-    last_page = "".join(
-        box.text
-        for box in document.pages[-1]._page_box.descendants()
-        if hasattr(box, "text") and isinstance(box.text, str)
-    )
-    body, seal, signature = last_page.partition("（印章）")
+    # Too long for one page even on the tightest grid: every page keeps GB/T 9704's 22 lines.
+    assert line_pitch(document) == pytest.approx(STANDARD_PITCH, abs=0.01)
+    body, seal, signature = page_text(document.pages[-1]).partition("（印章）")
     assert seal and "郑州市司法局" in signature
+    assert CONTACT_LINE in signature
     assert "本机关不再要求" in body  # the last lines of the body travel with the signature
+
+
+@pytest.mark.usefixtures("with_contact")
+def test_a_row_of_the_list_is_never_split_over_two_pages(
+    context_of: Callable[..., dict[str, Any]],
+):
+    # Twelve of them once left 住所证明 on the first page and its remark on the second.
+    materials = [
+        {"material": f"{entry['material']}{i}", "problem": f"{entry['problem']}{i}"}
+        for i, entry in enumerate(FIVE_MATERIALS * 3)
+    ][:12]
+    document = layout(
+        DocumentKind.SUPPLEMENT_NOTICE,
+        context_of(DocumentKind.SUPPLEMENT_NOTICE, {"materials": materials}),
+    )
+    assert len(document.pages) == 2
+    pages = [page_text(page) for page in document.pages]
+    for entry in materials:
+        assert any(entry["material"] in text and entry["problem"] in text for text in pages), entry
 
 
 PROVISIONAL_NOTE = "期限所涉年度的节假日尚未公布，暂按周末及元旦、劳动节、国庆节推算"
