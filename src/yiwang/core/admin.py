@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 
+from yiwang.core.downloads import pdf_response
 from yiwang.core.errors import DomainError
 from yiwang.core.models import AttemptWindow
 
@@ -24,8 +24,10 @@ class IssuedPdfAdmin(admin.ModelAdmin):
     """A register of what the services issue (letters, licences): no add, change or delete,
     and each row's PDF one click away, drawn on first download like everywhere else."""
 
-    #: How a row's PDF is read (digest checked, drawn once if never drawn): set by each register.
+    #: How a row's PDF is read (digest checked, drawn once if never drawn) and what the
+    #: downloaded file is called (``core.downloads``): set by each register.
     read_pdf: Callable[[Any], bytes]
+    file_name: Callable[[Any], str]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -58,11 +60,7 @@ class IssuedPdfAdmin(admin.ModelAdmin):
             content = type(self).read_pdf(obj)
         except DomainError as exc:
             return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
-        response = HttpResponse(content, content_type="application/pdf")
-        # The number holds Chinese: Django encodes it per RFC 6266 (filename*=UTF-8'').
-        disposition = content_disposition_header(False, f"{obj.number}.pdf")
-        response.headers["Content-Disposition"] = disposition or "inline"
-        return response
+        return pdf_response(content, type(self).file_name(obj), attachment=False)
 
 
 @admin.register(AttemptWindow)

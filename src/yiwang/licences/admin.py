@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from yiwang.core.admin import IssuedPdfAdmin
+from yiwang.core.downloads import licence_file_name
 from yiwang.licences.models import Licence
 from yiwang.licences.services import licence_pdf, verify
 
@@ -46,6 +47,7 @@ class LicenceAdmin(IssuedPdfAdmin):
 
     # Licences are issued by the services only; revocation goes through services.revoke.
     read_pdf = staticmethod(licence_pdf)
+    file_name = staticmethod(licence_file_name)
 
     @admin.display(description="核验结果")
     def verification(self, obj: Licence) -> str:

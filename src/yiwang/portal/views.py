@@ -31,6 +31,7 @@ from yiwang.catalog.application_form import (
     remove_row,
 )
 from yiwang.catalog.models import Material
+from yiwang.core.downloads import document_file_name, licence_file_name, pdf_response
 from yiwang.core.errors import DomainError, InvalidInput
 from yiwang.core.http import client_address
 from yiwang.licences.selectors import licence_for_case
@@ -430,7 +431,7 @@ def document(request: HttpRequest, number: str, document_id: int) -> HttpRespons
         content = open_document(doc)  # a stored file that fails its digest is refused, not served
     except DomainError as error:
         return _refused(request, error)
-    return _pdf_attachment(content, f"{found.number}-{doc.kind}.pdf")
+    return pdf_response(content, document_file_name(doc), attachment=True)
 
 
 @login_required
@@ -448,14 +449,7 @@ def licence(request: HttpRequest, number: str) -> HttpResponse:
         content = licence_pdf(issued)
     except DomainError as error:
         return _refused(request, error)
-    return _pdf_attachment(content, f"{found.number}-licence.pdf")
-
-
-def _pdf_attachment(content: bytes, filename: str) -> HttpResponse:
-    """A PDF to save (file names are case numbers and ASCII kinds: no quoting needed)."""
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return pdf_response(content, licence_file_name(issued), attachment=True)
 
 
 @login_required

@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.core import throttle
+from yiwang.core.downloads import pdf_file_name, pdf_response
 from yiwang.core.errors import NotFound
 from yiwang.public import selectors
 from yiwang.public.forms import ProgressForm
@@ -82,9 +82,7 @@ def material_sample(request: HttpRequest, code: str, position: int) -> HttpRespo
     if material is None:
         return _not_found(request, "该材料没有示范样例。")
     pdf = render_sample_pdf(material.version.name, material.name, material.sample)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    disposition = content_disposition_header(False, f"示范样例-{material.name}.pdf")
-    response["Content-Disposition"] = disposition or "inline"
+    response = pdf_response(pdf, pdf_file_name("示范样例", material.name), attachment=False)
     patch_cache_control(response, public=True, max_age=3600)
     return response
 

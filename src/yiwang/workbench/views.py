@@ -14,7 +14,6 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,6 +21,12 @@ from yiwang.accounts.models import User
 from yiwang.cases import engine
 from yiwang.cases.record import organization_name
 from yiwang.cases.services import definition_for, perform
+from yiwang.core.downloads import (
+    document_file_name,
+    licence_file_name,
+    pdf_response,
+    safe_file_name,
+)
 from yiwang.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from yiwang.core.http import client_address
 from yiwang.documents.services import open_document
@@ -209,7 +214,7 @@ def material(request: HttpRequest, number: str, material_id: int) -> HttpRespons
     response = FileResponse(
         handle,
         content_type=CONTENT_TYPES.get(row.file_type, "application/octet-stream"),
-        filename=row.original_name,
+        filename=safe_file_name(row.original_name),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=0"
@@ -225,7 +230,7 @@ def document(request: HttpRequest, number: str, document_id: int) -> HttpRespons
         content = open_document(found)
     except DomainError as error:
         return _domain_error_page(request, error)
-    return _inline_pdf(content, f"{found.get_kind_display()}-{found.number}.pdf")
+    return _inline_pdf(content, document_file_name(found))
 
 
 @staff_required
@@ -236,14 +241,12 @@ def licence(request: HttpRequest, number: str) -> HttpResponse:
         content = licence_pdf(found)
     except DomainError as error:
         return _domain_error_page(request, error)
-    return _inline_pdf(content, f"{found.name}-{found.number}.pdf")
+    return _inline_pdf(content, licence_file_name(found))
 
 
-def _inline_pdf(content: bytes, filename: str) -> HttpResponse:
+def _inline_pdf(content: bytes, file_name: str) -> HttpResponse:
     """A PDF shown in the browser, never cached beyond this user, never sniffed as HTML."""
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, filename) or "inline"
-    response["X-Content-Type-Options"] = "nosniff"
+    response = pdf_response(content, file_name, attachment=False)
     response["Cache-Control"] = "private, max-age=0"
     return response
 

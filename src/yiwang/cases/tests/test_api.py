@@ -10,6 +10,7 @@ from django.test import Client
 from yiwang.accounts.tokens import issue_token
 from yiwang.cases.models import Case, CaseMaterial
 from yiwang.cases.tests.test_services import World
+from yiwang.core.tests.disposition import saved_as
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -177,6 +178,7 @@ def test_letters_are_listed_and_downloadable(client, world):
         f"/api/v1/cases/{number}/documents/{documents[0]['id']}.pdf", **bearer(world.user)
     )
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert saved_as(pdf) == ("inline", f"受理通知书-{documents[0]['number']}.pdf")
     assert (
         client.get(
             f"/api/v1/cases/{number}/documents/{documents[0]['id']}.pdf", **bearer(world.stranger)
@@ -228,6 +230,7 @@ def test_a_licence_is_read_downloaded_and_revoked_by_the_issuers_leader(client, 
     assert licence["verify_url"].startswith("http://testserver/verify/licence/")
     pdf = client.get(f"{url}.pdf", **bearer(world.user))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert saved_as(pdf) == ("inline", f"电子证照-{licence['number']}.pdf")
     assert client.get(url, **bearer(world.stranger)).status_code == 403
 
     revoke = f"{url}/revoke"

@@ -10,6 +10,7 @@ from django.test import Client
 
 from yiwang.accounts.models import User
 from yiwang.cases.models import Case
+from yiwang.core.tests.disposition import saved_as
 from yiwang.documents.models import Document, DocumentKind
 from yiwang.documents.services import issue
 
@@ -52,7 +53,7 @@ def test_the_pdf_is_served_and_rendered_on_first_download(viewer: Client, docume
     response = viewer.get(f"/admin/documents/document/{document.pk}/pdf/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert "filename*=utf-8''" in response["Content-Disposition"].lower()
+    assert saved_as(response) == ("inline", f"受理通知书-{document.number}.pdf")
     assert response.content.startswith(b"%PDF-")
     assert Document.objects.get(pk=document.pk).sha256
 

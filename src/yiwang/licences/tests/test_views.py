@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from yiwang.accounts.models import User
+from yiwang.core.tests.disposition import saved_as
 from yiwang.licences import rendering
 from yiwang.licences.models import Licence
 from yiwang.licences.services import issue_for, revoke
@@ -95,6 +96,7 @@ def test_the_admin_lists_licences_read_only_and_serves_the_pdf(client, licence):
     pdf = client.get(f"/admin/licences/licence/{licence.pk}/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    assert saved_as(pdf) == ("inline", f"电子证照-{licence.number}.pdf")
 
 
 def test_the_admin_draws_a_licence_signed_without_its_pdf_on_first_download(

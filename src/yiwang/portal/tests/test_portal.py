@@ -11,6 +11,7 @@ from yiwang.cases import drafts, engine
 from yiwang.cases.models import Case, CaseMaterial, Draft, Rating, Status
 from yiwang.cases.services import perform
 from yiwang.catalog.application_form import example_data, form_definition
+from yiwang.core.tests.disposition import saved_as
 from yiwang.organizations.models import Organization
 from yiwang.portal.tests.conftest import pdf
 
@@ -335,6 +336,7 @@ def test_download_the_decision_letter_and_rate_once(client_for, zhang, firm, zho
     assert decision.number in page and "提交评价" in page
     letter = client.get(reverse("portal:document", args=[case.number, decision.pk]))
     assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
+    assert saved_as(letter) == ("attachment", f"准予行政许可决定书-{decision.number}.pdf")
     # 律师事务所设立许可 yields a signed licence, drawn on its first download.
     from yiwang.licences.selectors import licence_for_case
     from yiwang.licences.services import verify
@@ -344,6 +346,7 @@ def test_download_the_decision_letter_and_rate_once(client_for, zhang, firm, zho
     assert licence.issuer_id == case.owner_org_id and licence.holder_name == firm.name
     pdf = client.get(reverse("portal:licence", args=[case.number]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert saved_as(pdf) == ("attachment", f"电子证照-{licence.number}.pdf")
     public = client.get(reverse("licences:verify", args=[licence.number])).content.decode()
     assert "真实有效" in public
     bad = client.post(reverse("portal:rate", args=[case.number]), {"level": 2}, follow=True)

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from yiwang.catalog.models import ItemVersion
 from yiwang.catalog.services import new_draft, publish
+from yiwang.core.tests.disposition import saved_as
 
 GUIDE = "/items/SF-LS-006/"
 
@@ -125,6 +126,7 @@ def test_sample_pdf_is_a_watermarked_a4_page(demo_province: None, client) -> Non
     response = client.get("/items/SF-LS-006/samples/1.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert saved_as(response) == ("inline", "示范样例-申请书.pdf")
     assert response.content.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(response.content))
     page = reader.pages[0]

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from yiwang.cases import materials
 from yiwang.cases.models import Case
+from yiwang.core.tests.disposition import saved_as
 from yiwang.documents.models import Document
 from yiwang.workbench.tests.conftest import PDF, PNG, SPLIT_ITEM, login
 
@@ -79,19 +80,19 @@ def test_a_suspended_case_shows_the_paused_clock(client, demo):
 def test_materials_are_served_inline_with_their_type(client, demo):
     case = demo.submit()
     pdf = _upload(demo, case, "身份证复印件", PDF, "身份证.pdf")
-    png = _upload(demo, case, "照片", PNG, "照片.png")
+    png = _upload(demo, case, "照片", PNG, '照片/2026"春".png')
     client = login(client, demo, "zhongmou.clerk")
     response = client.get(f"/work/cases/{case.number}/materials/{pdf.pk}")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("inline;")
+    assert saved_as(response) == ("inline", "身份证.pdf")  # as the applicant named it
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "SAMEORIGIN"  # the case page frames it
     image = client.get(f"/work/cases/{case.number}/materials/{png.pk}")
-    assert image["Content-Type"] == "image/png" and image["Content-Disposition"].startswith(
-        "inline"
-    )
+    assert image["Content-Type"] == "image/png"
+    # A name the upload brought along never carries a quote or a path into the header.
+    assert saved_as(image) == ("inline", "照片_2026_春_.png")
 
 
 def test_letters_download_as_pdf(client, demo):
@@ -102,7 +103,7 @@ def test_letters_download_as_pdf(client, demo):
     )
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("inline;")
+    assert saved_as(response) == ("inline", f"受理通知书-{document.number}.pdf")
     assert response["X-Content-Type-Options"] == "nosniff"
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from yiwang.catalog.application_form import example_data, form_definition
 from yiwang.catalog.models import ItemVersion
+from yiwang.core.tests.disposition import saved_as
 from yiwang.licences.selectors import licence_for_case
 from yiwang.workbench.tests.conftest import ZHONGMOU, login
 
@@ -34,6 +35,7 @@ def test_the_licence_is_on_the_case_page_and_downloads(client, demo):
     pdf = client.get(f"/work/cases/{case.number}/licence.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf["X-Content-Type-Options"] == "nosniff"
+    assert saved_as(pdf) == ("inline", f"电子证照-{licence.number}.pdf")
 
 
 def test_a_clerk_of_another_county_cannot_download_it(client, demo):
