@@ -4,7 +4,6 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -301,7 +300,10 @@ class LicenceOut(Schema):
     status_label: str = Field(description="状态")
     revoked_at: dt.datetime | None = Field(description="撤销时间；未撤销为空")
     revocation_reason: str = Field(description="撤销理由；未撤销为空")
-    verify_url: str = Field(description="公开核验页面的地址（证照二维码指向此处）")
+    verify_code: str = Field(
+        description="核验码：印在证照二维码下方，公开核验页面凭证照编号和核验码显示证照"
+    )
+    verify_url: str = Field(description="公开核验页面的地址，含核验码（证照二维码指向此处）")
 
 
 class RevokeIn(Schema):
@@ -326,7 +328,8 @@ def _licence_out(request: HttpRequest, licence: Licence) -> dict[str, Any]:
         "status_label": licence.get_status_display(),
         "revoked_at": licence.revoked_at,
         "revocation_reason": licence.revocation_reason,
-        "verify_url": request.build_absolute_uri(reverse("licences:verify", args=[licence.number])),
+        "verify_code": licence.verify_code,
+        "verify_url": request.build_absolute_uri(licence.verification_path),
     }
 
 

@@ -5,6 +5,11 @@ A licence is issued once per case. Every fact it prints is stored in its own col
 (``canonical_payload``), so anyone can check that the licence shown is the licence issued. After
 issue nothing changes except revocation (valid → revoked, with time, person and reason), and a
 licence is never deleted.
+
+``verify_code`` is no fact of the licence but the key to its public page: printed with the QR
+code, it lets whoever holds the licence show it, while nobody can read every licence by trying
+numbers. It stays outside the signed payload, so licences signed before codes existed were
+given one (migration 0002) with their signatures intact.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from yiwang.audit.hashing import canonical_json
 from yiwang.core.written_once import WrittenOnce
@@ -136,6 +143,12 @@ class Licence(WrittenOnce):
         max_length=64,
         help_text="PDF 文件内容的 SHA-256 摘要；读取时据此校验文件未被篡改。",
     )
+    verify_code = models.CharField(
+        "核验码",
+        max_length=32,
+        help_text="随机生成，印在证照二维码下方并含在二维码地址中；公开核验页面凭证照编号和核验码显示证照。"
+        "不属于签名内容。",
+    )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="签发人",
@@ -168,6 +181,13 @@ class Licence(WrittenOnce):
 
     def __str__(self) -> str:
         return f"{self.name} {self.number}"
+
+    @property
+    def verification_path(self) -> str:
+        """This site's address of the public check showing this licence, its code included."""
+        # reverse() percent-encodes the Chinese number, so the QR code holds plain ASCII.
+        path = reverse("licences:verify", args=[self.number])
+        return f"{path}?{urlencode({'c': self.verify_code})}" if self.verify_code else path
 
     def payload(self) -> dict[str, Any]:
         """The facts the signature covers, as stored (dates as ISO text)."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from yiwang.accounts.models import ApplicantKind
@@ -30,10 +29,9 @@ TEMPLATE = "licences/licence_pdf.html"
 QR_SIZE_MM = 32
 
 
-def verification_url(number: str) -> str:
-    """The absolute address of the public verification page of licence ``number``."""
-    # reverse() percent-encodes the Chinese number, so the QR code holds plain ASCII.
-    return public_base_url() + reverse("licences:verify", args=[number])
+def verification_url(licence: Licence) -> str:
+    """The absolute address of the licence's public check, its code included: the QR code."""
+    return public_base_url() + licence.verification_path
 
 
 def qr_svg(url: str) -> SafeString:
@@ -43,7 +41,7 @@ def qr_svg(url: str) -> SafeString:
 
 def render_context(licence: Licence, seal: SealImage | None = None) -> dict[str, Any]:
     content = licence.content
-    url = verification_url(licence.number)
+    url = verification_url(licence)
     organization = content.get("holder_kind") == ApplicantKind.ORGANIZATION
     return {
         "licence": licence,
@@ -52,6 +50,7 @@ def render_context(licence: Licence, seal: SealImage | None = None) -> dict[str,
         "holder_label": "持证单位" if organization else "持证人",
         "id_label": content.get("holder_id_label") or "证件号码",
         "verification_url": url,
+        "verify_code": licence.verify_code,
         "qr_svg": qr_svg(url),
         **template_values(content.get("seal"), seal, f"licence {licence.number!r}"),
     }

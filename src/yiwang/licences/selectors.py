@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from yiwang.cases.models import Case
 from yiwang.core.errors import Conflict
@@ -16,6 +17,17 @@ def licence_for_case(case: Case) -> Licence | None:
 
 def licence_by_number(number: str) -> Licence | None:
     return Licence.objects.filter(number=number.strip()).first()
+
+
+def licence_to_verify(number: str, code: str) -> Licence | None:
+    """The licence numbered ``number`` if ``code`` is the verification code printed on it; the
+    same None for an unknown number, a wrong code or none, so that answers tell nothing apart."""
+    found = licence_by_number(number) if number.strip() else None
+    expected = found.verify_code if found is not None else ""
+    given = code.strip().lower()
+    # Constant time: how long the comparison takes says nothing about how much of it matched.
+    matched = hmac.compare_digest(expected.encode(), given.encode())
+    return found if found is not None and expected and matched else None
 
 
 def open_pdf(licence: Licence) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,6 +152,8 @@ def issue_for(
             valid_to=None,
             content=content,
             public_key=key.public_hex,
+            # Printed with the QR code, outside the signed payload (see the model).
+            verify_code=secrets.token_hex(8),
             issued_by=user,
             created_at=now,
         )

@@ -228,6 +228,9 @@ def test_a_licence_is_read_downloaded_and_revoked_by_the_issuers_leader(client, 
     licence = client.get(url, **bearer(world.user)).json()
     assert licence["status"] == "valid" and licence["issuer"] == world.tree.province.name
     assert licence["verify_url"].startswith("http://testserver/verify/licence/")
+    assert licence["verify_url"].endswith(f"?c={licence['verify_code']}")
+    shown = Client().get(licence["verify_url"].removeprefix("http://testserver"))
+    assert shown.status_code == 200 and "真实有效" in shown.content.decode()
     pdf = client.get(f"{url}.pdf", **bearer(world.user))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert saved_as(pdf) == ("inline", f"电子证照-{licence['number']}.pdf")

@@ -51,6 +51,19 @@ def test_allow_limits_each_client_address_apart(settings):
     assert throttle.allow("s", other, limit=2, window_seconds=60)
 
 
+def test_refused_says_whether_the_failures_are_used_up_without_counting(settings):
+    settings.YIWANG_TRUSTED_PROXIES = []
+    request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.1")
+    assert throttle.refused("s", request, limit=2) is None
+    throttle.failed("s", request, window_seconds=60)
+    assert throttle.refused("s", request, limit=2) is None
+    assert throttle.refused("s", request, limit=2) is None  # asking counts nothing
+    throttle.failed("s", request, window_seconds=60)
+    window = throttle.refused("s", request, limit=2)
+    assert window is not None and throttle.minutes_left(window) == 1
+    assert throttle.refused("t", request, limit=2) is None  # another scope
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_counting_from_separate_connections_loses_no_attempt():
     # Each thread has its own database connection, as each server process has.

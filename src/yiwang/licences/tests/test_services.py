@@ -104,15 +104,20 @@ def test_the_pdf_is_stored_with_its_digest_and_prints_the_facts(licence):
         licence.holder_id_number,
         licence.issuer_name,
         licence.payload_sm3,
+        f"核验码{licence.verify_code}",  # under the QR code, for typing in where no camera is
         *(fact["value"].replace(" ", "") for fact in licence.content["facts"]),
     ):
         assert fact in printed
+    assert len(PdfReader(io.BytesIO(content)).pages) == 1
 
 
 def test_the_qr_code_holds_the_absolute_address_of_the_verification_page(licence, settings):
     settings.YIWANG_PUBLIC_BASE_URL = "https://yiwang.example.gov.cn"
-    url = rendering.verification_url(licence.number)
-    assert url == f"https://yiwang.example.gov.cn/verify/licence/{quote(licence.number)}/"
+    url = rendering.verification_url(licence)
+    assert url == (
+        f"https://yiwang.example.gov.cn/verify/licence/{quote(licence.number)}/"
+        f"?c={licence.verify_code}"
+    )
     assert url.isascii()
     assert resolve(unquote(urlsplit(url).path)).kwargs == {"number": licence.number}
     seal = image_for(licence.content["seal"])  # the demo issuer's specimen
@@ -138,9 +143,18 @@ def test_the_base_address_comes_from_the_environment_and_is_checked(licence, mon
         monkeypatch.setenv("YIWANG_PUBLIC_BASE_URL", bad)
         with pytest.raises(ImproperlyConfigured):
             public_base_url_from_env()
-    assert rendering.verification_url(licence.number).startswith(
-        "http://127.0.0.1:8000/verify/licence/"
-    )
+    assert rendering.verification_url(licence).startswith("http://127.0.0.1:8000/verify/licence/")
+
+
+def test_each_licence_has_its_own_code_outside_the_signed_facts(licence, concluded_firm, province):
+    assert re.fullmatch(r"[0-9a-f]{16}", licence.verify_code)
+    assert licence.verify_code.encode() not in licence.canonical_payload()
+    other = issue_for(concluded_firm(), staff("henan.clerk"), province)
+    assert other.verify_code != licence.verify_code
+    stored = Licence.objects.get(pk=licence.pk)
+    stored.verify_code = "0" * 16
+    with pytest.raises(ValidationError):
+        stored.save()  # a printed code, like the facts, never changes
 
 
 def test_the_signature_covers_the_canonical_payload_and_verifies(licence):

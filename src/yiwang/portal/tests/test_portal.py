@@ -347,7 +347,8 @@ def test_download_the_decision_letter_and_rate_once(client_for, zhang, firm, zho
     pdf = client.get(reverse("portal:licence", args=[case.number]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert saved_as(pdf) == ("attachment", f"电子证照-{licence.number}.pdf")
-    public = client.get(reverse("licences:verify", args=[licence.number])).content.decode()
+    assert f'href="{licence.verification_path}"' in page and licence.verify_code in page
+    public = client.get(licence.verification_path).content.decode()
     assert "真实有效" in public
     bad = client.post(reverse("portal:rate", args=[case.number]), {"level": 2}, follow=True)
     assert "请写明原因" in bad.content.decode() and not Rating.objects.exists()

@@ -31,7 +31,9 @@ def test_the_licence_is_on_the_case_page_and_downloads(client, demo):
     assert licence is not None and licence.issuer.name == "河南省司法厅"
     client = login(client, demo, "henan.clerk")
     page = client.get(f"/work/cases/{case.number}/").content.decode()
-    assert licence.number in page and reverse("licences:verify", args=[licence.number]) in page
+    # The check page's link carries the licence's code, shown beside it for reading out.
+    assert licence.number in page and f'href="{licence.verification_path}"' in page
+    assert f"?c={licence.verify_code}" in licence.verification_path and licence.verify_code in page
     pdf = client.get(f"/work/cases/{case.number}/licence.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf["X-Content-Type-Options"] == "nosniff"
@@ -72,7 +74,7 @@ def test_the_issuers_leader_revokes_it_from_the_case_page(client, demo):
     assert "理由：以欺骗手段取得许可（行政许可法第69条）" in page  # the licence section
     assert "撤销证照" in page and "证照状态：有效 → 已撤销" in page  # the case's history
     assert not _revoke_form(page, case.number)
-    verify_page = client.get(reverse("licences:verify", args=[licence.number])).content.decode()
+    verify_page = client.get(licence.verification_path).content.decode()
     assert "已撤销" in verify_page
 
 
