@@ -46,7 +46,10 @@ def _without_token(html: str) -> str:
 
 
 def _shows_the_licence(html: str, licence: Licence) -> bool:
-    return licence.holder_name in html or any(f["value"] in html for f in licence.content["facts"])
+    # Facts of a few characters ("50") could turn up anywhere in a page, a static file's hash
+    # included: only the distinctive ones tell.
+    facts = [f["value"] for f in licence.content["facts"] if len(f["value"]) >= 4]
+    return licence.holder_name in html or any(value in html for value in facts)
 
 
 def test_anyone_with_the_code_can_verify_a_valid_licence(client, licence):
