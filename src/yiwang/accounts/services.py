@@ -68,11 +68,24 @@ def register_applicant(
         except InvalidIdentifier as exc:
             problems.append(Problem("account.id_number", str(exc.message), "id_number"))
         else:
-            if Applicant.objects.filter(id_number=id_number, user__isnull=False).exists():
+            known = Applicant.objects.filter(id_number=id_number).first()
+            if known is not None and known.user_id is not None:
                 problems.append(
                     Problem(
                         "account.id_number_taken",
                         "该身份证号码已注册账号，请直接登录",
+                        "id_number",
+                    )
+                )
+            elif known is not None:
+                # A record made at a window holds that person's cases. An ID number alone (or
+                # with a name) is no proof of being that person, so the account is opened where
+                # the person shows their identity card, never by typing the number online.
+                problems.append(
+                    Problem(
+                        "account.id_number_on_record",
+                        "该身份证号码已有在窗口办理的记录。为保护您的信息，"
+                        "请携带本人身份证到办事窗口核验身份后开通网上账号",
                         "id_number",
                     )
                 )
@@ -90,10 +103,13 @@ def register_applicant(
             user = User.objects.create_user(
                 username=username, password=password, full_name=full_name, phone=phone
             )
-            applicant = Applicant.objects.filter(id_number=id_number, user__isnull=True).first()
-            if applicant is None:
-                applicant = Applicant(kind=ApplicantKind.PERSON, id_number=id_number)
-            applicant.name, applicant.phone, applicant.user = full_name, phone, user
+            applicant = Applicant(
+                kind=ApplicantKind.PERSON,
+                id_number=id_number,
+                name=full_name,
+                phone=phone,
+                user=user,
+            )
             applicant.full_clean()
             applicant.save()
     except IntegrityError:

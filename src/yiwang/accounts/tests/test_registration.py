@@ -59,13 +59,19 @@ def test_a_taken_username_or_identity_is_refused():
 
 
 @pytest.mark.django_db
-def test_a_person_known_from_the_window_gets_their_existing_record():
+@pytest.mark.parametrize("name", ["王芳", "李娜"])
+def test_a_record_made_at_a_window_is_not_taken_over_by_typing_its_id_number(name):
+    # Whoever knows a person's ID number (and name) must not reach that person's cases.
     known = Applicant.objects.create(
-        kind=ApplicantKind.PERSON, name="王芳", id_number="11010519491231002X"
+        kind=ApplicantKind.PERSON, name="王芳", id_number="11010519491231002X", phone="13900000000"
     )
-    user = register_applicant(**GOOD)
+    with pytest.raises(InvalidInput) as caught:
+        register_applicant(**{**GOOD, "full_name": name})
+    [problem] = caught.value.problems
+    assert problem.code == "account.id_number_on_record" and "办事窗口核验身份" in problem.message
     known.refresh_from_db()
-    assert known.user_id == user.pk and Applicant.objects.count() == 1
+    assert (known.user_id, known.name, known.phone) == (None, "王芳", "13900000000")
+    assert not User.objects.filter(username=GOOD["username"]).exists()
 
 
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
