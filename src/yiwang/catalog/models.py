@@ -13,6 +13,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -113,15 +114,17 @@ def limit_error(value: int, unit: str) -> str | None:
     return None
 
 
-def validate_limit(value: int) -> None:
-    message = limit_error(value, "")
-    if message is not None:
-        raise ValidationError(f"时限{message}", code="limit_too_long")
-
-
-def validate_visits(value: int) -> None:
-    if value > VISITS_MAX:
-        raise ValidationError(f"到现场次数不能超过 {VISITS_MAX} 次", code="too_many_visits")
+# The bounds of columns that have no unit of their own, as MaxValueValidators: Django then
+# adds no bound of its own from the database's integer range (PostgreSQL's), which would tell
+# the same mistake a second time in terms of 2147483647.
+LIMIT_CAP = MaxValueValidator(LIMIT_CEILING, message=f"时限不能超过 {LIMIT_CEILING}")
+VISITS_CAP = MaxValueValidator(VISITS_MAX, message=f"到现场次数不能超过 {VISITS_MAX} 次")
+# The version's own limits, bounded in its unit by clean().
+UNIT_LIMITS = (
+    ("statutory_days", "法定时限"),
+    ("promised_days", "承诺时限"),
+    ("extension_days", "可延长期限"),
+)
 
 
 class ServiceItem(models.Model):
@@ -212,7 +215,7 @@ class ItemVersion(models.Model):
     visits = models.PositiveSmallIntegerField(
         "到现场次数",
         default=0,
-        validators=[validate_visits],
+        validators=[VISITS_CAP],
         help_text="申请人最多需要到办事现场的次数。",
     )
     legal_basis = models.TextField("设定依据", help_text="设定和实施该事项的法律法规条款。")
@@ -356,19 +359,25 @@ class ItemVersion(models.Model):
             raise ValidationError("已发布的版本不可删除", code="catalog.version_immutable")
         return super().delete(*args, **kwargs)
 
-    def clean(self) -> None:
-        """The limits in the version's own unit, as publication will check them (the admin)."""
-        super().clean()
+    def _limit_errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
-        for name, label in (
-            ("statutory_days", "法定时限"),
-            ("promised_days", "承诺时限"),
-            ("extension_days", "可延长期限"),
-        ):
+        for name, label in UNIT_LIMITS:
             value = getattr(self, name)
             message = None if value is None else limit_error(value, self.statutory_unit)
             if message is not None:
                 errors[name] = f"{label}{message}"
+        return errors
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        # A limit out of bounds is told once, in its unit, by clean(): not also by Django's
+        # bound of the database's integer range.
+        flagged = set(self._limit_errors())
+        super().clean_fields(exclude=set(exclude or ()) | flagged)
+
+    def clean(self) -> None:
+        """The limits in the version's own unit, as publication will check them (the admin)."""
+        super().clean()
+        errors = self._limit_errors()
         if (
             "promised_days" not in errors
             and self.promised_days is not None
@@ -503,7 +512,7 @@ class ProcessStep(DraftOnlyChild):
         "岗位", max_length=20, choices=StepRole.choices, help_text="办理该环节的岗位角色。"
     )
     limit_days = models.PositiveIntegerField(
-        "环节时限", validators=[validate_limit], help_text="该环节的期限（与法定时限同单位）。"
+        "环节时限", validators=[LIMIT_CAP], help_text="该环节的期限（与法定时限同单位）。"
     )
 
     class Meta:
@@ -556,7 +565,7 @@ class ItemImplementation(models.Model):
         "本机构承诺时限",
         null=True,
         blank=True,
-        validators=[validate_limit],
+        validators=[LIMIT_CAP],
         help_text="本机构另行承诺的更短时限；为空时采用事项版本的承诺时限。",
     )
     active = models.BooleanField("在办", default=True, help_text="是否正在受理该事项。")
