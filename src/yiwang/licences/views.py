@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from yiwang.core.throttle import failed, refused
+from yiwang.core.throttle import failed, minutes_left, refused
 from yiwang.documents.context import mask_resident_id
 from yiwang.licences import selectors, services
 from yiwang.licences.models import Licence
@@ -64,8 +64,10 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 
 def _check(request: HttpRequest, number: str, code: str) -> HttpResponse:
     number, code = number.strip()[:100], code.strip()[:64]
-    if refused(VERIFY_SCOPE, request, limit=VERIFY_LIMIT):
-        return render(request, "licences/verify_busy.html", status=429)
+    locked = refused(VERIFY_SCOPE, request, limit=VERIFY_LIMIT)
+    if locked is not None:
+        minutes = minutes_left(locked)
+        return render(request, "licences/verify_busy.html", {"minutes": minutes}, status=429)
     licence = selectors.licence_to_verify(number, code)
     if licence is None:
         failed(VERIFY_SCOPE, request, window_seconds=VERIFY_WINDOW_SECONDS)
