@@ -14,7 +14,7 @@ from yiwang.cases import engine
 from yiwang.cases.models import Case, Channel
 from yiwang.cases.selectors import applicant_ids_for, case_for, reason_told, views_as_staff
 from yiwang.cases.services import Submission, definition_for, perform, submit
-from yiwang.core.downloads import document_file_name, licence_file_name, pdf_response
+from yiwang.core.downloads import pdf_response
 from yiwang.core.errors import Forbidden, InvalidInput, NotFound
 from yiwang.core.http import client_address
 from yiwang.licences.models import Licence
@@ -287,7 +287,7 @@ def download(request: HttpRequest, number: str, document_id: int) -> HttpRespons
     document = case.documents.filter(pk=document_id).first()
     if document is None:
         raise NotFound("document.not_found", "未找到该文书")
-    return pdf_response(open_document(document), document_file_name(document), attachment=False)
+    return pdf_response(open_document(document), document.download_name, attachment=False)
 
 
 class LicenceOut(Schema):
@@ -342,7 +342,7 @@ def licence(request: HttpRequest, number: str) -> dict[str, Any]:
 @router.get("/{number}/licence.pdf", summary="下载电子证照（PDF）")
 def licence_download(request: HttpRequest, number: str) -> HttpResponse:
     found = _licence_of(request, number)
-    return pdf_response(licence_pdf(found), licence_file_name(found), attachment=False)
+    return pdf_response(licence_pdf(found), found.download_name, attachment=False)
 
 
 @router.post("/{number}/licence/revoke", response=LicenceOut, summary="撤销电子证照")

@@ -1,7 +1,8 @@
 """The files people download: what their browser saves them as, and the response that sends them.
 
-Every letter and licence is named here, in Chinese, after what it is and the number printed on
-it: ``补正材料通知书-郑州市司补〔2026〕第000001号.pdf``, ``电子证照-河南省司证〔2026〕第000001号.pdf``.
+Every letter and licence is named by ``pdf_file_name``, in Chinese, after what it is and the
+number printed on it (``Document.download_name``, ``Licence.download_name``):
+``补正材料通知书-郑州市司补〔2026〕第000001号.pdf``, ``电子证照-河南省司证〔2026〕第000001号.pdf``.
 Django writes a name that is not plain ASCII as ``filename*=utf-8''…`` (RFC 6266 with RFC 5987
 encoding), which every browser in use reads. Characters no file name may hold (path separators,
 quotes, control characters and the others Windows refuses) become ``_``: a name comes partly
@@ -11,17 +12,11 @@ from catalogue text and uploads, and must never point the saved file elsewhere.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
-if TYPE_CHECKING:
-    from yiwang.documents.models import Document
-    from yiwang.licences.models import Licence
-
 UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f/\\"<>:|?*]')
-LICENCE_TITLE = "电子证照"
 
 
 def safe_file_name(name: str) -> str:
@@ -34,16 +29,6 @@ def safe_file_name(name: str) -> str:
 def pdf_file_name(title: str, identifier: str) -> str:
     """``{title}-{identifier}.pdf``, made safe."""
     return safe_file_name(f"{title}-{identifier}" if identifier else title) + ".pdf"
-
-
-def document_file_name(document: Document) -> str:
-    # A letter's number (文号) is what people quote; a letter never numbered falls back on the
-    # case number, which is on every letter too.
-    return pdf_file_name(document.get_kind_display(), document.number or document.case.number)
-
-
-def licence_file_name(licence: Licence) -> str:
-    return pdf_file_name(LICENCE_TITLE, licence.number)
 
 
 def pdf_response(content: bytes, file_name: str, *, attachment: bool) -> HttpResponse:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import admin
 
 from yiwang.core.admin import IssuedPdfAdmin
-from yiwang.core.downloads import document_file_name
 from yiwang.documents.models import Document
 from yiwang.documents.services import open_document
 
@@ -34,7 +33,7 @@ class DocumentAdmin(IssuedPdfAdmin):
 
     # Documents are issued by the services only and never change.
     read_pdf = staticmethod(open_document)
-    file_name = staticmethod(document_file_name)
+    file_name = staticmethod(lambda row: row.download_name)
 
     @admin.display(description="已生成", boolean=True)
     def stored(self, obj: Document) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from yiwang.core.downloads import pdf_file_name
 from yiwang.core.written_once import WrittenOnce, WrittenOnceQuerySet
 
 
@@ -101,6 +102,12 @@ class Document(WrittenOnce):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def download_name(self) -> str:
+        """What a browser saves the letter as. Its number (文号) is what people quote; a letter
+        never numbered falls back on the case number, which is on every letter too."""
+        return pdf_file_name(self.get_kind_display(), self.number or self.case.number)
 
 
 class DocumentCounter(models.Model):

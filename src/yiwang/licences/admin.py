@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import admin
 
 from yiwang.core.admin import IssuedPdfAdmin
-from yiwang.core.downloads import licence_file_name
 from yiwang.licences.models import Licence
 from yiwang.licences.services import licence_pdf, verify
 
@@ -47,7 +46,7 @@ class LicenceAdmin(IssuedPdfAdmin):
 
     # Licences are issued by the services only; revocation goes through services.revoke.
     read_pdf = staticmethod(licence_pdf)
-    file_name = staticmethod(licence_file_name)
+    file_name = staticmethod(lambda row: row.download_name)
 
     @admin.display(description="核验结果")
     def verification(self, obj: Licence) -> str:

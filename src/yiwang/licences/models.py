@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from yiwang.audit.hashing import canonical_json
+from yiwang.core.downloads import pdf_file_name
 from yiwang.core.written_once import WrittenOnce
 
 
@@ -181,6 +182,11 @@ class Licence(WrittenOnce):
 
     def __str__(self) -> str:
         return f"{self.name} {self.number}"
+
+    @property
+    def download_name(self) -> str:
+        """What a browser saves the licence as: 电子证照-<its number>.pdf."""
+        return pdf_file_name("电子证照", self.number)
 
     @property
     def verification_path(self) -> str:

@@ -31,7 +31,7 @@ from yiwang.catalog.application_form import (
     remove_row,
 )
 from yiwang.catalog.models import Material
-from yiwang.core.downloads import document_file_name, licence_file_name, pdf_response
+from yiwang.core.downloads import pdf_response
 from yiwang.core.errors import DomainError, InvalidInput
 from yiwang.core.http import client_address
 from yiwang.licences.selectors import licence_for_case
@@ -431,7 +431,7 @@ def document(request: HttpRequest, number: str, document_id: int) -> HttpRespons
         content = open_document(doc)  # a stored file that fails its digest is refused, not served
     except DomainError as error:
         return _refused(request, error)
-    return pdf_response(content, document_file_name(doc), attachment=True)
+    return pdf_response(content, doc.download_name, attachment=True)
 
 
 @login_required
@@ -449,7 +449,7 @@ def licence(request: HttpRequest, number: str) -> HttpResponse:
         content = licence_pdf(issued)
     except DomainError as error:
         return _refused(request, error)
-    return pdf_response(content, licence_file_name(issued), attachment=True)
+    return pdf_response(content, issued.download_name, attachment=True)
 
 
 @login_required

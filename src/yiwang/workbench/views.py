@@ -21,12 +21,7 @@ from yiwang.accounts.models import User
 from yiwang.cases import engine
 from yiwang.cases.record import organization_name
 from yiwang.cases.services import definition_for, perform
-from yiwang.core.downloads import (
-    document_file_name,
-    licence_file_name,
-    pdf_response,
-    safe_file_name,
-)
+from yiwang.core.downloads import pdf_response, safe_file_name
 from yiwang.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from yiwang.core.http import client_address
 from yiwang.documents.services import open_document
@@ -230,7 +225,7 @@ def document(request: HttpRequest, number: str, document_id: int) -> HttpRespons
         content = open_document(found)
     except DomainError as error:
         return _domain_error_page(request, error)
-    return _inline_pdf(content, document_file_name(found))
+    return _inline_pdf(content, found.download_name)
 
 
 @staff_required
@@ -241,7 +236,7 @@ def licence(request: HttpRequest, number: str) -> HttpResponse:
         content = licence_pdf(found)
     except DomainError as error:
         return _domain_error_page(request, error)
-    return _inline_pdf(content, licence_file_name(found))
+    return _inline_pdf(content, found.download_name)
 
 
 def _inline_pdf(content: bytes, file_name: str) -> HttpResponse:
