@@ -71,8 +71,7 @@ def load_text(text: str) -> Any:
             # Dates stay text: an unquoted 2026-02-30 must not end the parse in a ValueError.
             return _nul_free(yaml_text.load(text))
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "未知位置"
+            where = yaml_text.position(exc) or "未知位置"
             if isinstance(exc, yaml_text.BadValue):
                 where += f"，{exc.problem}"
             raise InvalidInput("catalog.unreadable", f"文件不是有效的 YAML：{where}") from exc

@@ -44,3 +44,9 @@ DatelessLoader.yaml_implicit_resolvers = {
 def load(text: str) -> Any:
     """The data of one YAML document; raises ``yaml.YAMLError`` for text that is not YAML."""
     return yaml.load(text, Loader=DatelessLoader)  # noqa: S506  # a SafeLoader subclass
+
+
+def position(exc: yaml.YAMLError) -> str:
+    """Where in the file a parse failed, "第 3 行第 5 列", or "" when the parser does not say."""
+    mark = getattr(exc, "problem_mark", None)
+    return f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark is not None else ""

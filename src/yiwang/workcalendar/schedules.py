@@ -170,8 +170,8 @@ def parse_year_text(text: str) -> YearSchedule:
     try:
         data = yaml_text.load(text)  # dates stay text, so a bad one is one listed problem
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark is not None else ""
+        at = yaml_text.position(exc)
+        where = f"（{at}）" if at else ""
         hint = (
             exc.problem
             if isinstance(exc, yaml_text.BadValue)
