@@ -9,6 +9,8 @@ The clock (行政许可法):
 - 第32条: accept, refuse or ask for supplement within 5 working days of receipt, else the
   application is deemed accepted from the day of receipt (``deem_accept``).
 - 第42条/第43条: statutory and promised limits run from acceptance; each step has its own limit.
+  Where an item's own law counts them from receipt (法律援助法 第43条、第49条), they run from the
+  day the complete application is received, while it waits for acceptance too.
 - 第45条: suspended periods (补正, 现场核查, 专家评审, 听证, 检验检测鉴定) are not counted: the
   days between suspension and resumption are added back to every running limit.
 - 延期: a leader may extend the statutory limit once by the item's extension days.
@@ -47,6 +49,8 @@ CONCLUDED, DELIVERED, REFUSED, WITHDRAWN = "concluded", "delivered", "refused", 
 OPEN = (SUBMITTED, SUPPLEMENT, IN_PROGRESS, SUSPENDED)
 SUSPENSION_KINDS = ("supplement", "site_check", "expert_review", "hearing", "testing")
 DELIVERY_METHODS = ("online", "post", "window")
+# When the statutory and promised limits start (same codes as catalog.LimitsFrom).
+FROM_ACCEPTANCE, FROM_RECEIPT = "acceptance", "receipt"
 
 
 class Calendar(Protocol):
@@ -80,6 +84,7 @@ class Definition:
     pledge_allowed: bool
     materials: frozenset[str]
     gap_materials: frozenset[str]
+    limits_from: str = FROM_ACCEPTANCE
 
     @property
     def step_unit(self) -> str:
@@ -232,8 +237,48 @@ def pause_length(calendar: Calendar, since: dt.date, until: dt.date, unit: str) 
     return max((until - since).days, 0), False
 
 
+def _limit_dues(defn: Definition, calendar: Calendar, s: State) -> tuple[dt.date, dt.date, bool]:
+    """The statutory and promised deadlines, counted from the item's start day (``limits_from``)."""
+    start = s.received_on if defn.limits_from == FROM_RECEIPT else s.accepted_on
+    assert start is not None, "limits counted from acceptance need an accepted case"
+    statutory, p1 = period_end(
+        calendar, start, defn.statutory_days + s.extension_days, defn.unit, s.paused_workdays
+    )
+    promised, p2 = period_end(calendar, start, defn.promised_days, defn.unit, s.paused_workdays)
+    return statutory, promised, p1 or p2
+
+
+def _awaiting_acceptance(
+    defn: Definition, calendar: Calendar, s: State, received: dt.date
+) -> State:
+    """Received complete on ``received``: the 第32条 window opens, and limits counted from
+    receipt start running."""
+    due = calendar.add_workdays(received, ACCEPTANCE_WORKDAYS)
+    s = replace(
+        s,
+        status=SUBMITTED,
+        received_on=received,
+        accept_due=due.date,
+        step_started_on=received,
+        step_due=due.date,
+        statutory_due=None,
+        promised_due=None,
+        deadline_provisional=bool(due.provisional),
+    )
+    if defn.limits_from != FROM_RECEIPT:
+        return s
+    statutory, promised, provisional = _limit_dues(defn, calendar, s)
+    return replace(
+        s,
+        statutory_due=statutory,
+        promised_due=promised,
+        deadline_provisional=s.deadline_provisional or provisional,
+    )
+
+
 def _with_clocks(c: Ctx, s: State) -> State:
-    """Recompute every running deadline from the stored starts, pauses and extension."""
+    """Recompute every running deadline of an accepted case from the stored starts, pauses and
+    extension."""
     defn = c.defn
     if s.status in (SUSPENDED,) or s.accepted_on is None:
         return replace(s, step_due=None, promised_due=None, statutory_due=None)
@@ -241,16 +286,7 @@ def _with_clocks(c: Ctx, s: State) -> State:
         return replace(
             s, step_due=None, promised_due=None, statutory_due=None, deadline_provisional=False
         )
-    statutory, p1 = period_end(
-        c.calendar,
-        s.accepted_on,
-        defn.statutory_days + s.extension_days,
-        defn.unit,
-        s.paused_workdays,
-    )
-    promised, p2 = period_end(
-        c.calendar, s.accepted_on, defn.promised_days, defn.unit, s.paused_workdays
-    )
+    statutory, promised, provisional = _limit_dues(defn, c.calendar, s)
     step = defn.steps[s.step_index]
     started = s.step_started_on or s.accepted_on
     step_due, p3 = period_end(
@@ -261,7 +297,7 @@ def _with_clocks(c: Ctx, s: State) -> State:
         statutory_due=statutory,
         promised_due=promised,
         step_due=step_due,
-        deadline_provisional=p1 or p2 or p3,
+        deadline_provisional=provisional or p3,
     )
 
 
@@ -334,6 +370,16 @@ def _materials_list(
     return items
 
 
+# No clock runs: the case ended before acceptance, or waits there on the applicant's supplement.
+_STOPPED: dict[str, Any] = {
+    "accept_due": None,
+    "step_due": None,
+    "statutory_due": None,
+    "promised_due": None,
+    "deadline_provisional": False,
+}
+
+
 def _enter_step(c: Ctx, s: State, index: int, owner: int, today: dt.date) -> State:
     return _with_clocks(
         c,
@@ -392,8 +438,7 @@ def start(
             "case.wrong_accepting_level",
             f"本事项由{LEVEL_LABELS.get(accept_level, accept_level)}机构受理，所选机构层级不符",
         )
-    due = calendar.add_workdays(today, ACCEPTANCE_WORKDAYS)
-    state = State(
+    received = State(
         status=SUBMITTED,
         outcome="",
         step_index=0,
@@ -401,12 +446,9 @@ def start(
         chain=chain,
         applicant_id=applicant_id,
         received_on=today,
-        accept_due=due.date,
-        step_started_on=today,
-        step_due=due.date,
-        deadline_provisional=bool(due.provisional),
     )
-    blank = replace(state, status="", step_due=None, accept_due=None, step_started_on=None)
+    state = _awaiting_acceptance(defn, calendar, received, today)
+    blank = replace(received, status="")
     old, new = changes(blank, state)
     return state, Event("submit", "applicant", chain[0][1], "", old, new)
 
@@ -418,7 +460,7 @@ def _withdraw(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     actor = c.actor
     _require_applicant(actor, s, "撤回申请")
     _require_status(s, (SUBMITTED, SUPPLEMENT), "撤回（受理后不能撤回）")
-    new = replace(s, status=WITHDRAWN, outcome="withdrawn", accept_due=None, step_due=None)
+    new = replace(s, status=WITHDRAWN, outcome="withdrawn", **_STOPPED)
     return new, "applicant", ""
 
 
@@ -459,9 +501,7 @@ def _refuse(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     _require_staff(actor, s, WINDOW_CLERK, "作出不予受理决定")
     _require_status(s, (SUBMITTED,), "不予受理")
     _require_reason(a, "不予受理")
-    new = replace(
-        s, status=REFUSED, outcome="refused", accept_due=None, step_due=None, decided_on=today
-    )
+    new = replace(s, status=REFUSED, outcome="refused", decided_on=today, **_STOPPED)
     return new, WINDOW_CLERK, "refusal_decision"
 
 
@@ -470,8 +510,9 @@ def _request_supplement(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     _require_staff(actor, s, WINDOW_CLERK, "一次性告知补正")
     _require_status(s, (SUBMITTED,), "要求补正（已受理的办件请使用特殊环节“补正”）")
     items = _materials_list(defn, a.params.get("materials"), defn.materials, "补正")
-    # 第32条: once told in time, no deemed acceptance; the 5-day clock restarts on supply.
-    new = replace(s, status=SUPPLEMENT, supplement=tuple(items), accept_due=None, step_due=None)
+    # 第32条: once told in time, no deemed acceptance; the 5-day clock restarts on supply, and
+    # so do limits counted from receipt (the complete application is received then).
+    new = replace(s, status=SUPPLEMENT, supplement=tuple(items), **_STOPPED)
     return new, WINDOW_CLERK, "supplement_notice"
 
 
@@ -480,17 +521,7 @@ def _supply_supplement(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     _require_applicant(actor, s, "提交补正材料")
     if s.status == SUPPLEMENT:
         _require_supplied(c, "request_supplement", [m["material"] for m in s.supplement])
-        due = c.calendar.add_workdays(today, ACCEPTANCE_WORKDAYS)
-        new = replace(
-            s,
-            status=SUBMITTED,
-            received_on=today,
-            accept_due=due.date,
-            step_started_on=today,
-            step_due=due.date,
-            deadline_provisional=bool(due.provisional),
-            supplement=(),
-        )
+        new = _awaiting_acceptance(defn, c.calendar, replace(s, supplement=()), today)
         return new, "applicant", ""
     if s.status == SUSPENDED and s.suspension_kind == "supplement":
         _require_supplied(c, "suspend", [m["material"] for m in s.supplement])
@@ -754,17 +785,7 @@ def _recompute(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
         raise _forbidden("期限重算由系统在节假日安排变更后自动进行")
     _require_status(s, OPEN, "重算期限")
     if s.status in (SUBMITTED,) and s.accept_due is not None:
-        due = c.calendar.add_workdays(s.received_on, ACCEPTANCE_WORKDAYS)
-        return (
-            replace(
-                s,
-                accept_due=due.date,
-                step_due=due.date,
-                deadline_provisional=bool(due.provisional),
-            ),
-            "system",
-            "",
-        )
+        return _awaiting_acceptance(c.defn, c.calendar, s, s.received_on), "system", ""
     return _with_clocks(c, s), "system", ""
 
 

@@ -66,6 +66,7 @@ def definition_for(version_id: int) -> engine.Definition:
         pledge_allowed=version.pledge_allowed,
         materials=frozenset(m.name for m in materials),
         gap_materials=frozenset(m.name for m in materials if m.gap_allowed),
+        limits_from=version.limits_from,
     )
 
 

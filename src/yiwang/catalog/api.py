@@ -17,6 +17,9 @@ router = Router()
 class TimeLimitOut(Schema):
     days: int = Field(description="期限数值")
     unit: str = Field(description="单位：workday 工作日 / day 自然日 / month 月")
+    counted_from: str = Field(
+        description="起算日：acceptance 自受理之日 / receipt 自收到申请之日（如法律援助）"
+    )
     is_default: bool = Field(description="未查到专门规定、按一般规则或默认政策填写时为 true")
     basis: str = Field(description="出处或默认政策")
 
@@ -118,12 +121,14 @@ def _summary(v: ItemVersion) -> dict[str, object]:
         "statutory": {
             "days": v.statutory_days,
             "unit": v.statutory_unit,
+            "counted_from": v.limits_from,
             "is_default": v.statutory_is_default,
             "basis": v.statutory_basis,
         },
         "promised": {
             "days": v.promised_days,
             "unit": v.statutory_unit,
+            "counted_from": v.limits_from,
             "is_default": v.promised_is_default,
             "basis": v.promised_source,
         },

@@ -22,6 +22,7 @@ from yiwang.catalog.models import (
     Category,
     DecideLevel,
     Handling,
+    LimitsFrom,
     ResultKind,
     StepLevel,
     StepRole,
@@ -205,9 +206,12 @@ def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
 
     statutory, sck = _section(raw, "statutory", item, ck, "必填：days、unit、is_default、basis")
     limits_present = sck is ck
-    sck.unknown(statutory, {"days", "unit", "is_default", "basis"}, item, "statutory.")
+    sck.unknown(statutory, {"days", "unit", "from", "is_default", "basis"}, item, "statutory.")
     out["statutory_days"] = sck.number(statutory, "days", item, "statutory.")
     out["statutory_unit"] = sck.choice(statutory, "unit", item, "statutory.", TimeUnit)
+    out["limits_from"] = sck.choice(
+        {"from": LimitsFrom.ACCEPTANCE.value, **statutory}, "from", item, "statutory.", LimitsFrom
+    )
     out["statutory_is_default"] = sck.boolean(statutory, "is_default", item, "statutory.", False)
     out["statutory_basis"] = sck.text(statutory, "basis", item, "statutory.")
 
@@ -338,12 +342,15 @@ def _check_consistency(out: dict[str, Any], item: str, limits: _Checker, ck: _Ch
             ck.add(item, "process", "环节层级只能由下往上（县级 → 市级 → 省级），不能回到下级")
         if steps[0]["level"] and out["accept_level"] and steps[0]["level"] != out["accept_level"]:
             ck.add(item, "levels.accept", "受理层级必须与受理环节的层级一致")
-        handling = sum(s["limit_days"] for s in steps[1:-1])
+        # The statutory limit covers the steps from its start to the decision's delivery.
+        counted = steps[:-1] if out["limits_from"] == LimitsFrom.RECEIPT else steps[1:-1]
+        handling = sum(s["limit_days"] for s in counted)
         if out["statutory_unit"] == TimeUnit.WORKDAY and handling > out["statutory_days"]:
+            span = "受理" if out["limits_from"] == LimitsFrom.RECEIPT else "受理后"
             limits.add(
                 item,
                 "process",
-                f"受理后至送达前各环节时限之和 {handling} 个工作日超过法定时限 {out['statutory_days']} 个工作日",
+                f"{span}至送达前各环节时限之和 {handling} 个工作日超过法定时限 {out['statutory_days']} 个工作日",
             )
     # Bounds in the item's own unit (models.limit_error): one place for import, admin, publish.
     unit = out["statutory_unit"]

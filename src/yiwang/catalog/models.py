@@ -40,6 +40,13 @@ class TimeUnit(models.TextChoices):
     MONTH = "month", "月"
 
 
+class LimitsFrom(models.TextChoices):
+    """The day the statutory and promised limits run from."""
+
+    ACCEPTANCE = "acceptance", "受理之日"  # 行政许可法 第42条
+    RECEIPT = "receipt", "收到申请之日"  # e.g. 法律援助法 第43条、第49条
+
+
 class ResultKind(models.TextChoices):
     LICENCE = "licence", "电子证照"
     DECISION = "decision", "决定书"
@@ -222,13 +229,21 @@ class ItemVersion(models.Model):
     conditions = models.JSONField("受理条件", default=list, help_text="受理条件，每条一项。")
     # Limits are bounded in the version's own unit by clean() (limit_error), not per column.
     statutory_days = models.PositiveIntegerField(
-        "法定时限", help_text="自受理至作出决定的法定期限数值。"
+        "法定时限", help_text="自起算之日至作出决定的法定期限数值。"
     )
     statutory_unit = models.CharField(
         "法定时限单位",
         max_length=8,
         choices=TimeUnit.choices,
         help_text="工作日（行政许可法第82条）、自然日或月。",
+    )
+    limits_from = models.CharField(
+        "时限起算",
+        max_length=10,
+        choices=LimitsFrom.choices,
+        default=LimitsFrom.ACCEPTANCE,
+        help_text="法定时限和承诺时限的起算日：受理之日（行政许可法第42条），或者法律规定的"
+        "收到申请之日（如法律援助法第43条）。受理前补正的，自收到全部补正材料之日起算。",
     )
     statutory_is_default = models.BooleanField(
         "法定时限为默认值",

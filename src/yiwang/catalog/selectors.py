@@ -113,6 +113,7 @@ def version_as_file_item(version: ItemVersion) -> dict[str, Any]:
         "statutory": {
             "days": version.statutory_days,
             "unit": version.statutory_unit,
+            "from": version.limits_from,
             "is_default": version.statutory_is_default,
             "basis": version.statutory_basis,
         },

@@ -31,7 +31,8 @@ from yiwang.core.errors import Conflict, InvalidInput, Problem
 
 VERSION_FIELDS = (
     "name", "name_en", "category", "handling", "fully_online", "visits", "legal_basis",
-    "conditions", "statutory_days", "statutory_unit", "statutory_is_default", "statutory_basis",
+    "conditions", "statutory_days", "statutory_unit", "limits_from", "statutory_is_default",
+    "statutory_basis",
     "promised_days", "promised_is_default", "promised_source", "extension_days",
     "pledge_allowed", "fee_charged", "fee_basis", "fee_amount", "result_kind", "result_name",
     "accept_level", "review_levels", "decide_level", "external_authority", "sources", "notes",

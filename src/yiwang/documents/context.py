@@ -18,10 +18,12 @@ Every kind shares ``BaseContext``::
     applicant     {name, kind, id_label, id_number}; a person's number is printed masked
     case          {number, item_code, item_name, category, licensing, legal_basis, result_kind,
                    result_name, received_on, accepted_on, statutory_limit, promised_limit,
-                   limit_unit, statutory_due, promised_due, deadline_provisional}
+                   limit_unit, limits_from, statutory_due, promised_due, deadline_provisional}
     remarks       optional free text printed as a last paragraph ("" when none)
 
 ``case.licensing`` is true for 行政许可 items: only those letters cite the 行政许可法.
+``case.limits_from`` is the day the limits run from, as printed after 自: "受理" or "收到申请"
+(letters issued before it existed lack the key and print 受理).
 
 Per kind, the keys read from ``extra`` and the facts added to the context (the TypedDicts
 ``AcceptanceContext`` … ``DenialContext`` below list every key exactly):
@@ -70,7 +72,7 @@ from django.utils import timezone
 
 from yiwang.accounts.models import ApplicantKind
 from yiwang.cases.models import Case, SuspensionKind
-from yiwang.catalog.models import Category, Handling, ItemVersion, TimeUnit
+from yiwang.catalog.models import Category, Handling, ItemVersion, LimitsFrom, TimeUnit
 from yiwang.core.errors import InvalidInput, Problem
 from yiwang.documents.models import DocumentKind
 from yiwang.documents.numbering import organization_prefix
@@ -114,6 +116,7 @@ class CaseFacts(TypedDict):
     statutory_limit: str  # "30个工作日"
     promised_limit: str  # "4个工作日" or "即办"
     limit_unit: str  # "个工作日", "日" or "个月": the unit of limits and extensions
+    limits_from: str  # "受理" or "收到申请": 自…之日起
     statutory_due: str | None
     promised_due: str | None
     deadline_provisional: bool  # the deadlines touch a year whose holidays are not published
@@ -232,6 +235,7 @@ ALLOWED_EXTRA: dict[DocumentKind, frozenset[str]] = {
 EXTRA_ALIASES = {"kind": "suspension_kind"}
 
 UNIT_TEXT = {TimeUnit.WORKDAY: "个工作日", TimeUnit.DAY: "日", TimeUnit.MONTH: "个月"}
+LIMITS_FROM_TEXT = {LimitsFrom.ACCEPTANCE: "受理", LimitsFrom.RECEIPT: "收到申请"}
 
 
 # --- Small helpers ----------------------------------------------------------------------------
@@ -408,6 +412,7 @@ def _base(
             if version.handling == Handling.IMMEDIATE
             else limit_text(version, version.promised_days),
             "limit_unit": UNIT_TEXT[TimeUnit(version.statutory_unit)],
+            "limits_from": LIMITS_FROM_TEXT[LimitsFrom(version.limits_from)],
             "statutory_due": iso(case.statutory_due),
             "promised_due": iso(case.promised_due),
             "deadline_provisional": case.deadline_provisional,

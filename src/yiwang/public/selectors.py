@@ -331,6 +331,7 @@ class Progress:
     accept_due: dt.date | None
     promised_due: dt.date | None
     statutory_due: dt.date | None
+    limits_start: str  # when limits not yet running will start
     provisional: bool
     decided_on: dt.date | None
     delivered_on: dt.date | None
@@ -402,6 +403,10 @@ def progress_for(number: str, code: str) -> Progress | None:
         accept_due=case.accept_due,
         promised_due=case.promised_due,
         statutory_due=case.statutory_due,
+        # Limits counted from receipt stop only for a supplement asked before acceptance.
+        limits_start="收到全部补正材料后重新计算"
+        if defn.limits_from == engine.FROM_RECEIPT
+        else "受理后开始计算",
         provisional=case.deadline_provisional,
         decided_on=case.decided_on,
         delivered_on=case.delivered_on,

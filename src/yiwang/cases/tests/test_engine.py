@@ -294,6 +294,65 @@ def test_natural_day_items_end_on_a_working_day():
         run(state, "extend", CITY_LEADER, "2026-09-25", defn=legal_aid, reason="x")
 
 
+LEGAL_AID = replace(
+    LAW_FIRM,
+    steps=(
+        StepDef("accept", "受理", "city", "window_clerk", 1),
+        StepDef("review", "审查", "city", "handler", 3),
+        StepDef("decide", "作出是否给予法律援助的决定", "city", "leader", 3),
+        StepDef("deliver", "指派并告知", "city", "window_clerk", 3),
+    ),
+    unit="day",
+    statutory_days=7,
+    promised_days=4,
+    extension_days=0,
+    limits_from=engine.FROM_RECEIPT,
+)
+
+
+def test_limits_counted_from_receipt_run_before_acceptance():
+    # 法律援助法 第43条: 7 日 from receipt of the application, not from acceptance.
+    state = submitted("2026-11-02", LEGAL_AID)
+    assert (state.promised_due, state.statutory_due) == (D("2026-11-06"), D("2026-11-09"))
+    assert state.accept_due == D("2026-11-09")  # the window's own clock is unchanged
+    state = run(state, "accept", CLERK, "2026-11-05", defn=LEGAL_AID)
+    # Counted from acceptance these would be 11/09 and 11/12: the days of waiting count.
+    assert (state.promised_due, state.statutory_due) == (D("2026-11-06"), D("2026-11-09"))
+    assert state.step_due == D("2026-11-09")  # the review step's 3 days from acceptance
+    state = run(state, "suspend", HANDLER, "2026-11-06", defn=LEGAL_AID, reason="核查经济困难状况",
+                kind="site_check")  # fmt: skip
+    state = run(state, "resume", HANDLER, "2026-11-09", defn=LEGAL_AID)
+    assert state.statutory_due == D("2026-11-12")  # 3 days stood still (第45条 by analogy)
+
+
+def test_a_supplement_before_acceptance_restarts_limits_counted_from_receipt():
+    state = submitted("2026-11-02", LEGAL_AID)
+    state = run(state, "request_supplement", CLERK, "2026-11-03", defn=LEGAL_AID,
+                materials=["申请书"])  # fmt: skip
+    assert state.status == "supplement"
+    assert (state.accept_due, state.promised_due, state.statutory_due) == (None, None, None)
+    state = run(state, "supply_supplement", APPLICANT_ACTOR, "2026-11-10", defn=LEGAL_AID,
+                supplied=ALL_SUPPLIED)  # fmt: skip
+    assert state.received_on == D("2026-11-10")
+    assert (state.promised_due, state.statutory_due) == (D("2026-11-16"), D("2026-11-17"))
+    # Calendar recomputation keeps them counted from receipt.
+    again = run(state, "recompute", SYSTEM, "2026-11-11", defn=LEGAL_AID)
+    assert (again.promised_due, again.statutory_due) == (D("2026-11-16"), D("2026-11-17"))
+    # Deemed accepted from receipt, the limits do not move.
+    deemed = run(state, "deem_accept", SYSTEM, "2026-11-18", defn=LEGAL_AID)
+    assert deemed.accepted_on == D("2026-11-10") and deemed.statutory_due == D("2026-11-17")
+
+
+@pytest.mark.parametrize("kind", ["withdraw", "refuse"])
+def test_a_case_that_ends_before_acceptance_has_no_running_limits(kind):
+    actor = APPLICANT_ACTOR if kind == "withdraw" else CLERK
+    state = run(submitted("2026-11-02", LEGAL_AID), kind, actor, "2026-11-03", defn=LEGAL_AID,
+                reason="不属于法律援助范围")  # fmt: skip
+    assert (state.accept_due, state.step_due, state.promised_due, state.statutory_due) == (
+        None, None, None, None
+    )  # fmt: skip
+
+
 # --- Every action's permission rule ---------------------------------------------------------------
 
 ACTION_SETUPS = {
@@ -367,6 +426,7 @@ ATTEMPTS = [
 ]  # fmt: skip
 
 
+@pytest.mark.parametrize("counted_from", [engine.FROM_ACCEPTANCE, engine.FROM_RECEIPT])
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     start=st.dates(min_value=D("2025-01-01"), max_value=D("2026-11-30")),
@@ -377,10 +437,9 @@ ATTEMPTS = [
         max_size=40,
     ),
 )
-def test_random_sequences_keep_the_invariants(start, steps):
-    state, _ = engine.start(
-        LAW_FIRM, applicant_id=APPLICANT, chain=CHAIN, today=start, calendar=CAL
-    )
+def test_random_sequences_keep_the_invariants(counted_from, start, steps):
+    defn = replace(LAW_FIRM, limits_from=counted_from)
+    state, _ = engine.start(defn, applicant_id=APPLICANT, chain=CHAIN, today=start, calendar=CAL)
     today = start
     paused_by_model = 0
     for attempt, who, wait in steps:
@@ -388,11 +447,11 @@ def test_random_sequences_keep_the_invariants(start, steps):
         action, actor = ATTEMPTS[attempt], ACTORS[who]
         # The action panel asks the rules of every state: never an error, nothing to outsiders.
         for probe in ACTORS:
-            offered = engine.available_actions(LAW_FIRM, state, probe, today, CAL)
+            offered = engine.available_actions(defn, state, probe, today, CAL)
             if probe in (OTHER_CLERK, STRANGER, SYSTEM):
                 assert offered == ()
         try:
-            new, events = engine.apply(LAW_FIRM, state, action, actor, today, CAL, ALL_SUPPLIED)
+            new, events = engine.apply(defn, state, action, actor, today, CAL, ALL_SUPPLIED)
         except DomainError:
             continue
         event = events[0]
@@ -406,11 +465,17 @@ def test_random_sequences_keep_the_invariants(start, steps):
         if state.status == "suspended" and new.status != "suspended":
             paused_by_model += CAL.workdays_between(state.suspended_on, today).workdays
         state = new
-        # The clock never counts suspended time: due = acceptance + limit + extension + pauses.
+        # The clock never counts suspended time: due = its start + limit + extension + pauses,
+        # the start being acceptance, or receipt of the complete application.
         assert state.paused_workdays == paused_by_model
-        if state.status == "in_progress":
-            counted = CAL.workdays_between(state.accepted_on, state.statutory_due).workdays
+        from_receipt = counted_from == engine.FROM_RECEIPT
+        running = ("in_progress", "submitted") if from_receipt else ("in_progress",)
+        if state.status in running:
+            since = state.received_on if from_receipt else state.accepted_on
+            counted = CAL.workdays_between(since, state.statutory_due).workdays
             assert counted == 30 + state.extension_days + state.paused_workdays
+        else:
+            assert state.statutory_due is None and state.promised_due is None
         if state.status == "suspended":
             assert state.statutory_due is None and state.step_due is None
 

@@ -109,6 +109,7 @@ def legal_aid(law_firm: dict[str, Any]) -> dict[str, Any]:
     item["statutory"] = {
         "days": 7,
         "unit": "day",
+        "from": "receipt",
         "is_default": False,
         "basis": "《法律援助法》第43条",
     }

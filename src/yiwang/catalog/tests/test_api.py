@@ -30,10 +30,14 @@ def test_list_items_with_filters(client, catalogue):
     assert summary["statutory"] == {
         "days": 30,
         "unit": "workday",
+        "counted_from": "acceptance",
         "is_default": False,
         "basis": "《律师法》第18条",
     }
     assert summary["levels"] == ["city", "province"]
+    legal_aid = everything["items"][0]
+    assert legal_aid["statutory"]["counted_from"] == legal_aid["promised"]["counted_from"]
+    assert legal_aid["statutory"]["counted_from"] == "receipt"
 
 
 def test_item_detail_has_materials_and_steps(client, catalogue):

@@ -217,7 +217,9 @@ def test_a_non_licensing_item_does_not_cite_the_licensing_law(
     legal_aid.update(code="SF-FY-001", basic_code="410112005001", name="法律援助申请审查")
     legal_aid.update(category="公共服务", legal_basis="《法律援助法》第41-43条")
     legal_aid["result"] = {"kind": "decision", "name": "给予法律援助决定书"}
-    legal_aid["statutory"] = {"days": 7, "unit": "day", "is_default": False, "basis": "第43条"}
+    legal_aid["statutory"] = {
+        "days": 7, "unit": "day", "from": "receipt", "is_default": False, "basis": "第43条",
+    }  # fmt: skip
     import_catalogue(catalogue_text(copy.deepcopy(LAW_FIRM), legal_aid), valid_from=VALID_FROM)
     version = ItemVersion.objects.get(item__code="SF-FY-001", status=VersionStatus.PUBLISHED)
 
@@ -232,3 +234,25 @@ def test_a_non_licensing_item_does_not_cite_the_licensing_law(
     assert "行政许可法" not in html
     assert "出具《给予法律援助决定书》" in html
     assert "根据《法律援助法》第41-43条的规定" in html
+
+    # 法律援助法 第43条 counts from receipt, and the acceptance notice says so.
+    notice = build_context(make_case(item_version=version), DocumentKind.ACCEPTANCE_NOTICE, {})
+    assert notice["case"]["limits_from"] == "收到申请"
+    assert "本机关承诺自收到申请之日起4日内办结" in render_html(
+        DocumentKind.ACCEPTANCE_NOTICE, notice
+    )
+
+
+def test_limits_run_from_acceptance_unless_the_item_says_otherwise(case: Case):
+    from yiwang.documents.rendering import render_html
+
+    context = build_context(case, DocumentKind.ACCEPTANCE_NOTICE, {})
+    assert context["case"]["limits_from"] == "受理"
+    assert "本机关承诺自受理之日起4个工作日内办结" in render_html(
+        DocumentKind.ACCEPTANCE_NOTICE, context
+    )
+    # A letter frozen before the fact existed is drawn as it was: from acceptance.
+    del context["case"]["limits_from"]
+    assert "本机关承诺自受理之日起4个工作日内办结" in render_html(
+        DocumentKind.ACCEPTANCE_NOTICE, context
+    )

@@ -38,7 +38,9 @@ def test_guide_shows_the_standard_elements(
     # 住所证明 is marked pledge-replaceable, but the item admits no pledge (告知承诺 不适用).
     assert "告知承诺</dt><dd>不适用" in html and "可承诺替代" not in html
     assert "不收费" in html and "《行政许可法》第58条" in html
-    assert "法定</span> 办结时限" in html and "30 个工作日（计时单位：工作日）" in html
+    assert (
+        "法定</span> 办结时限" in html and "30 个工作日（计时单位：工作日；自受理之日起算）" in html
+    )
     assert "承诺</span> 办结时限" in html and "4 个工作日" in html
     assert "承诺件" in html
     assert "跑动次数</dt><dd>0 次" in html
@@ -89,6 +91,13 @@ def test_immediate_items_say_so(demo_province: None, client) -> None:
     assert "即办件" in html
     assert "当场办理" in html  # steps with no limit of their own
     assert "需到现场 1 次" in html
+
+
+@pytest.mark.django_db
+def test_legal_aid_limits_are_counted_from_receipt(demo_province: None, client) -> None:
+    html = client.get("/items/SF-FY-001/").content.decode()
+    assert "7 日（计时单位：自然日；自收到申请之日起算）" in html
+    assert "4 日（计时单位：自然日；自收到申请之日起算）" in html
 
 
 @pytest.mark.django_db

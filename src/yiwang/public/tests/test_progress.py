@@ -16,6 +16,7 @@ from yiwang.catalog.selectors import current_version
 from yiwang.organizations.models import Organization
 from yiwang.public.selectors import mask_name
 from yiwang.public.views import PROGRESS_LIMIT
+from yiwang.workcalendar.services import current_calendar
 
 URL = "/progress/"
 
@@ -101,6 +102,35 @@ def test_timeline_names_organizations_not_people(client, case: Case) -> None:
     assert clerk.full_name not in html and clerk.username not in html
     assert "材料齐全的内部意见" not in html  # reasons are private
     assert "承诺办结期限" in html
+
+
+@pytest.mark.django_db
+def test_legal_aid_limits_run_from_receipt_and_restart_after_a_supplement(
+    client, demo_province: None
+) -> None:
+    user = User.objects.get(username="zhang.wei")
+    legal_aid, _ = submit(
+        user,
+        Submission(
+            item_code="SF-FY-001",
+            organization=Organization.objects.get(name="中牟县司法局"),
+            applicant=Applicant.objects.get(user=user),
+            idempotency_key=uuid.uuid4().hex,
+            form_data=example_data(form_definition(current_version("SF-FY-001"))),
+        ),
+    )
+    # 法律援助法 第43条: 7 日 from receipt, running before anyone accepts the application.
+    assert (
+        legal_aid.statutory_due
+        == engine.period_end(current_calendar(), legal_aid.received_on, 7, "day")[0]
+    )
+    html = ask(client, legal_aid.number, legal_aid.query_code).content.decode()
+    assert f"{legal_aid.statutory_due:%Y年%-m月%-d日}" in html
+    clerk = User.objects.get(username="zhongmou.clerk")
+    action = engine.Action("request_supplement", params={"materials": ["法律援助申请"]})
+    perform(legal_aid.pk, action, clerk)
+    html = ask(client, legal_aid.number, legal_aid.query_code).content.decode()
+    assert html.count("收到全部补正材料后重新计算") == 2 and "受理后开始计算" not in html
 
 
 @pytest.mark.django_db
