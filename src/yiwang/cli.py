@@ -20,7 +20,14 @@ def main(argv: list[str] | None = None) -> None:
     from yiwang.core import cli_text
 
     cli_text.install()
-    cli_text.Utility(args).execute()
+    try:
+        cli_text.Utility(args).execute()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``yiwang catalog export | head``): stop quietly, as other
+        # command-line tools do, and keep the interpreter's final flush from failing again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -109,6 +109,7 @@ def chinese_errors(execute: Callable[..., Any]) -> Callable[..., Any]:
     commands) and ``--traceback`` get the exception itself, as before.
     """
     from django.core.management.base import BaseCommand, CommandError, SystemCheckError
+    from django.db import DatabaseError
 
     from yiwang.core.errors import DomainError
 
@@ -125,8 +126,27 @@ def chinese_errors(execute: Callable[..., Any]) -> Callable[..., Any]:
         except DomainError as exc:
             self.stderr.write(f"{ERROR_PREFIX}{exc.message}")
             sys.exit(1)
+        except DatabaseError:
+            pending = unapplied_migrations()
+            if not pending:
+                raise
+            self.stderr.write(
+                f"{ERROR_PREFIX}数据库尚未建立或不是最新结构（有 {pending} 项迁移未执行）；"
+                "请先运行 yiwang migrate，或用 ./dev up 建立演示环境"
+            )
+            sys.exit(1)
 
     return run
+
+
+def unapplied_migrations() -> int:
+    """How many migrations the default database lacks (a failed statement is behind us)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection.close()  # the failed statement may have left its transaction unusable
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 class Utility(ManagementUtility):

@@ -15,10 +15,18 @@ from yiwang.core.cli_text import chinese_errors
 from yiwang.core.errors import InvalidInput
 
 
+def environment(data_dir: Path) -> dict[str, str]:
+    env = {**os.environ, "YIWANG_DATA_DIR": str(data_dir)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+CHECKOUT = Path(__file__).resolve().parents[3]
+
+
 @pytest.fixture(scope="module")
 def yiwang(tmp_path_factory: pytest.TempPathFactory):
-    env = {**os.environ, "YIWANG_DATA_DIR": str(tmp_path_factory.mktemp("cli"))}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env = environment(tmp_path_factory.mktemp("cli"))
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -26,7 +34,7 @@ def yiwang(tmp_path_factory: pytest.TempPathFactory):
             capture_output=True,
             text=True,
             env=env,
-            cwd=Path(__file__).resolve().parents[3],
+            cwd=CHECKOUT,
             timeout=60,
         )
 
@@ -72,6 +80,40 @@ def test_a_refusal_is_said_in_chinese_with_a_non_zero_status(yiwang, tmp_path):
     assert bad_day.stderr.startswith("错误：日期“2026-13-01”无效")
     for result in (missing, folder, bad_day):
         assert "CommandError" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_database_never_migrated_is_named_not_traced(tmp_path):
+    fresh = subprocess.run(
+        [sys.executable, "-m", "yiwang", "catalog", "export"],
+        capture_output=True,
+        text=True,
+        env=environment(tmp_path),
+        cwd=CHECKOUT,
+        timeout=60,
+    )
+    assert fresh.returncode == 1
+    assert fresh.stderr.startswith("错误：数据库尚未建立或不是最新结构（有 ")
+    assert "请先运行 yiwang migrate" in fresh.stderr and "Traceback" not in fresh.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    # As with `yiwang catalog export | head`, once head has read enough and left.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        gone = subprocess.run(
+            [sys.executable, "-m", "yiwang", "help"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment(tmp_path),
+            cwd=CHECKOUT,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert gone.returncode == 1
+    assert gone.stderr == ""
 
 
 class Refusing(BaseCommand):
