@@ -112,7 +112,10 @@ def minutes_left(window: Window) -> int:
     return max(1, math.ceil(window.seconds_left() / 60))
 
 
-def allow(scope: str, request: HttpRequest, *, limit: int, window_seconds: int) -> bool:
-    """Count one attempt of the request's client in ``scope``; False once more than ``limit``
-    were made within the window."""
-    return hit(_address_key(scope, request), window_seconds).attempts <= limit
+def over_limit(
+    scope: str, request: HttpRequest, *, limit: int, window_seconds: int
+) -> Window | None:
+    """Count one attempt of the request's client in ``scope``; its window once more than
+    ``limit`` were made within it (to tell how long to wait), None while within the limit."""
+    window = hit(_address_key(scope, request), window_seconds)
+    return window if window.attempts > limit else None

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from yiwang.core.errors import DomainError
-from yiwang.core.throttle import allow
+from yiwang.core.throttle import minutes_left, over_limit
 from yiwang.documents.services import document_to_verify, open_document
 from yiwang.organizations.seals import shown_on_page
 
@@ -33,10 +33,16 @@ def verify(request: HttpRequest) -> HttpResponse:
     document = document_to_verify(number, code) if number and code else None
     if document is None:
         counted = True  # a wrong code is an attempt, as a file check is
-    if counted and not allow(
-        "letter-verify", request, limit=VERIFY_LIMIT, window_seconds=VERIFY_WINDOW_SECONDS
-    ):
-        return render(request, "documents/verify_busy.html", status=429)
+    locked = (
+        over_limit(
+            "letter-verify", request, limit=VERIFY_LIMIT, window_seconds=VERIFY_WINDOW_SECONDS
+        )
+        if counted
+        else None
+    )
+    if locked is not None:
+        minutes = minutes_left(locked)
+        return render(request, "documents/verify_busy.html", {"minutes": minutes}, status=429)
     if document is None:
         return render(request, "documents/verify_not_found.html", {"number": number}, status=404)
     context: dict[str, object] = {"document": document, "facts": document.context, "check": None}

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import segno
+from django.db.models import F
 
 from yiwang.cases.models import Case
 from yiwang.core.models import AttemptWindow
@@ -94,6 +95,10 @@ def test_guessing_codes_is_limited_per_client_address(client, letter, settings):
     blocked = client.get(URL, {"n": letter.number, "c": letter.context["verify_code"][::-1]})
     assert blocked.status_code == 429 and "请 10 分钟后再试" in blocked.content.decode()
     assert AttemptWindow.objects.get().attempts == 31
+    # Five minutes on, the page tells the five minutes left, not the whole window.
+    AttemptWindow.objects.update(window_ends=F("window_ends") - 300)
+    later = client.get(URL, {"n": letter.number, "c": "e" * 16})
+    assert later.status_code == 429 and "请 5 分钟后再试" in later.content.decode()
     # Whoever holds the letter still checks it: only guesses and file checks are counted.
     assert client.get(URL, query(letter)).status_code == 200
     assert (
