@@ -81,6 +81,8 @@ FIELD_TYPES: dict[str, str] = {
     "bool": "勾选项",
 }
 GROUP = "group"
+#: Answers a licence can print as a fact (``on_licence``): no identity or contact details.
+LICENCE_FIELD_TYPES = ("text", "textarea", "date", "integer", "decimal", "choice", "credit_code")
 #: Names of the submit buttons that add and remove group rows (the page view handles them).
 ADD_ROW = "add_row"
 REMOVE_ROW = "remove_row"
@@ -100,7 +102,7 @@ DEFAULT_TEXT_LENGTH = 200
 DEFAULT_MAX_ROWS = 50
 NUMBER_LIMIT = Decimal(10) ** 15
 
-_COMMON_KEYS = ("key", "label", "type", "required", "help")
+_COMMON_KEYS = ("key", "label", "type", "required", "help", "on_licence")
 _TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "text": ("max_length", "pattern", "pattern_message"),
     "textarea": ("max_length", "pattern", "pattern_message"),
@@ -133,6 +135,7 @@ class FormField:
     choices: tuple[str, ...] = ()
     min: Decimal | None = None
     max: Decimal | None = None
+    on_licence: bool = False
 
     is_group = False
 
@@ -245,7 +248,7 @@ def _check_key(ck: _Problems, entry: Mapping[str, Any], where: str, seen: set[st
 
 
 def _check_field(
-    ck: _Problems, entry: Mapping[str, Any], where: str, kind: str, key: str
+    ck: _Problems, entry: Mapping[str, Any], where: str, kind: str, key: str, nested: bool
 ) -> dict[str, Any]:
     allowed = (*_COMMON_KEYS, *_TYPE_KEYS.get(kind, ()))
     for name in sorted(map(str, entry)):
@@ -271,6 +274,18 @@ def _check_field(
     help_text = _text(ck, entry, "help", where, MAX_HELP, False)
     if help_text:
         out["help"] = help_text
+    on_licence = entry.get("on_licence", False)
+    if not isinstance(on_licence, bool):
+        ck.add(f"{where}.on_licence", "必须是 true 或 false")
+    elif on_licence and nested:
+        ck.add(f"{where}.on_licence", "分组中的字段不印在证照上")
+    elif on_licence and kind not in LICENCE_FIELD_TYPES:
+        ck.add(
+            f"{where}.on_licence",
+            f"{FIELD_TYPES[kind]}字段不印在证照上（证照不载明身份证件号码、联系方式等个人信息）",
+        )
+    elif on_licence:
+        out["on_licence"] = True
 
     if kind in ("text", "textarea"):
         max_length = entry.get("max_length")
@@ -408,7 +423,7 @@ def _check_entries(ck: _Problems, raw: Any, where: str, nested: bool) -> list[di
                 continue
             entries.append(_check_group(ck, entry, at, key))
         elif isinstance(kind, str) and kind in FIELD_TYPES:
-            entries.append(_check_field(ck, entry, at, kind, key))
+            entries.append(_check_field(ck, entry, at, kind, key, nested))
         else:
             _text(ck, entry, "label", at, MAX_LABEL, True)
             allowed = " / ".join([*FIELD_TYPES, *([] if nested else [GROUP])])
@@ -461,6 +476,7 @@ def _build(normalized: Mapping[str, Any]) -> FormDefinition:
             choices=tuple(d.get("choices", ())),
             min=None if d.get("min") is None else Decimal(str(d["min"])),
             max=None if d.get("max") is None else Decimal(str(d["max"])),
+            on_licence=d.get("on_licence", False),
         )
 
     entries: list[FormField | FormGroup] = []

@@ -232,6 +232,10 @@ def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
     sck.unknown(result, {"kind", "name"}, item, "result.")
     out["result_kind"] = sck.choice(result, "kind", item, "result.", ResultKind)
     out["result_name"] = sck.text(result, "name", item, "result.")
+    if out["result_kind"] and out["result_kind"] != ResultKind.LICENCE:
+        for i, entry in enumerate(out["form"].get("fields", []), start=1):
+            if entry.get("on_licence"):
+                ck.add(item, f"form.fields[{i}].on_licence", "本事项的办理结果不是电子证照")
 
     levels, sck = _section(raw, "levels", item, ck, "必填：accept、review、decide")
     sck.unknown(levels, {"accept", "review", "decide"}, item, "levels.")

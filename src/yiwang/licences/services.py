@@ -43,12 +43,6 @@ from yiwang.organizations.models import Organization
 from yiwang.organizations.seals import image_for
 
 CONTENT_SCHEMA = 1
-# Answers printed on a licence: what it certifies. Contact details and third persons' identity
-# numbers (phone, email, id_number) are left off, since the facts are shown on a public page;
-# the holder's own number is a field of its own.
-PRINTED_FIELD_TYPES = frozenset(
-    {"text", "textarea", "date", "integer", "decimal", "choice", "credit_code"}
-)
 
 
 def _not_applicable(message: str) -> Conflict:
@@ -67,12 +61,14 @@ def _check_applicable(case: Case, version: ItemVersion) -> None:
 
 
 def _content(case: Case, version: ItemVersion, issuer: Organization) -> dict[str, Any]:
-    """The facts printed besides number, name, holder, issuer and dates (top-level answers)."""
+    """The facts printed besides number, name, holder, issuer and dates: the answers the
+    item's form marks ``on_licence``, what the licence certifies. Everything else an applicant
+    told (telephone, reasons, exam scores …) stays in the case, off the public check page."""
     definition = form_definition(version)
     printed = {
         entry.key
         for entry in definition.entries
-        if isinstance(entry, FormField) and entry.type in PRINTED_FIELD_TYPES
+        if isinstance(entry, FormField) and entry.on_licence
     }
     facts = [
         {"label": row.label, "value": row.value}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -267,6 +268,11 @@ def group(*fields, **settings):
         ({"fields": [group(group(TEXT))]}, "form.fields[1].fields[1].type", "分组内不能再嵌套分组（group）"),
         ({"fields": [group(TEXT, {**TEXT, "type": "date"})]}, "form.fields[1].fields[2].key", "字段代码 firm_name 在同一层级重复出现"),
         ({"fields": [group({**TEXT, "type": "group"})]}, "form.fields[1].fields[1].type", "不能再嵌套"),
+        ({"fields": [{**TEXT, "on_licence": "是"}]}, "form.fields[1].on_licence", "必须是 true 或 false"),
+        ({"fields": [{**TEXT, "type": "phone", "on_licence": True}]}, "form.fields[1].on_licence", "电话号码字段不印在证照上"),
+        ({"fields": [{**TEXT, "type": "id_number", "on_licence": True}]}, "form.fields[1].on_licence", "身份证号码字段不印在证照上"),
+        ({"fields": [group({**TEXT, "on_licence": True})]}, "form.fields[1].fields[1].on_licence", "分组中的字段不印在证照上"),
+        ({"fields": [group(TEXT, on_licence=True)]}, "form.fields[1].on_licence", "on_licence 不适用于分组"),
     ],
 )  # fmt: skip
 def test_import_refuses_each_malformed_form_with_where_and_why(db, law_firm, form, field, message):
@@ -277,6 +283,26 @@ def test_import_refuses_each_malformed_form_with_where_and_why(db, law_firm, for
     assert any(p.startswith(f"SF-LS-006 / {field}: ") and message in p for p in problems), problems
     assert exc.value.code == "catalog.invalid_file"
     assert not ItemVersion.objects.exists()
+
+
+def test_only_a_licence_prints_answers(db, legal_aid):
+    legal_aid["form"] = {"fields": [{**TEXT, "on_licence": True}]}
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(catalogue_text(legal_aid))
+    assert [str(p) for p in exc.value.problems] == [
+        "SF-FY-001 / form.fields[1].on_licence: 本事项的办理结果不是电子证照"
+    ]
+
+
+def test_every_shipped_licence_prints_what_it_certifies_and_nothing_personal(shipped):
+    for code, item in shipped.items():
+        printed = [f for f in item["form"].get("fields", []) if f.get("on_licence")]
+        if item["result_kind"] != "licence":
+            assert not printed, code
+            continue
+        assert printed, f"{code}: a licence certifies something besides its holder"
+        for field in printed:
+            assert not re.search("电话|邮箱|理由|成绩|准考证", field["label"]), (code, field)
 
 
 def test_a_group_key_may_repeat_a_top_level_key_inside_the_group(law_firm):

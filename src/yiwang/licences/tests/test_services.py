@@ -74,7 +74,7 @@ def test_an_approved_concluded_case_gets_its_licence(case, licence, province):
     assert licence_by_number(licence.number) == licence
 
 
-def test_the_content_prints_the_top_level_answers_of_the_form(case, licence):
+def test_the_content_prints_the_answers_the_form_marks_for_the_licence(case, licence):
     content = licence.content
     assert content["item_code"] == "SF-LS-006" and content["item_name"] == "律师事务所设立许可"
     assert content["case_number"] == case.number
@@ -85,8 +85,9 @@ def test_the_content_prints_the_top_level_answers_of_the_form(case, licence):
     assert facts["组织形式"] == form["organization"]
     assert facts["住所"] == form["address"]
     assert facts["负责人"] == form["head_name"]
-    # Contact details and the partners' table (with their ID numbers) are not printed.
-    assert "联系电话" not in facts and "设立人（合伙人）" not in facts
+    # Only what the licence certifies, in the form's order: not the name pre-approval number
+    # asked for the review, the telephone, nor the partners' table with their ID numbers.
+    assert list(facts) == ["律师事务所名称", "组织形式", "住所", "资产数额（万元）", "负责人"]
 
 
 def test_the_pdf_is_stored_with_its_digest_and_prints_the_facts(licence):
