@@ -25,7 +25,7 @@ from yiwang.cases.record import organization_name
 from yiwang.cases.selectors import can_view
 from yiwang.cases.services import actor_for_case, definition_for, state_of
 from yiwang.catalog.application_form import DisplayRow, display_rows, form_definition
-from yiwang.catalog.models import Material, ProcessStep, VersionStatus
+from yiwang.catalog.models import Category, Material, ProcessStep, VersionStatus
 from yiwang.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from yiwang.documents.models import Document
 from yiwang.licences.models import Licence, LicenceStatus
@@ -698,10 +698,13 @@ def offered_actions(
 def _clocks(case: Case, today: dt.date, soon: dt.date) -> list[Clock]:
     paused = case.status == engine.SUSPENDED
     clocks = []
+    version = case.item_version
     if case.status == engine.SUBMITTED:
+        # The law is cited only where it governs: 行政许可 items (as the letters do).
+        basis = "（行政许可法第32条）" if version.category == Category.LICENSING else ""
         clocks.append(
             Clock("受理期限", case.accept_due, deadline_badge(case.accept_due, today, soon),
-                  "收件后 5 个工作日内受理、不予受理或一次性告知补正（行政许可法第32条）")
+                  f"收件后 5 个工作日内受理、不予受理或一次性告知补正{basis}")
         )  # fmt: skip
     else:
         clocks.append(
@@ -709,14 +712,15 @@ def _clocks(case: Case, today: dt.date, soon: dt.date) -> list[Clock]:
                 "环节期限", case.step_due, deadline_badge(case.step_due, today, soon, paused=paused)
             )
         )
+    start = f"自{version.get_limits_from_display()}起算"
     clocks.append(
         Clock("承诺期限", case.promised_due,
-              deadline_badge(case.promised_due, today, soon, paused=paused))
+              deadline_badge(case.promised_due, today, soon, paused=paused), start)
     )  # fmt: skip
+    extended = f"，已延长 {case.extension_days} 日" if case.extension_days else ""
     clocks.append(
         Clock("法定期限", case.statutory_due,
-              deadline_badge(case.statutory_due, today, soon, paused=paused),
-              f"已延长 {case.extension_days} 日" if case.extension_days else "")
+              deadline_badge(case.statutory_due, today, soon, paused=paused), start + extended)
     )  # fmt: skip
     return clocks
 

@@ -50,6 +50,7 @@ def test_the_page_shows_parties_form_materials_history_documents_and_clocks(clie
     assert f"/work/cases/{case.number}/documents/{document.pk}.pdf" in html
     # Clocks.
     assert "环节期限" in html and "承诺期限" in html and "法定期限" in html and "计时中" in html
+    assert html.count("自受理之日起算") == 2
     # The handler's actions, nothing of the applicant's.
     assert f'action="/work/cases/{case.number}/act/hand_over"' in html
     assert "移送至：郑州市司法局（审核）" in html
@@ -174,6 +175,19 @@ def test_only_actions_some_input_can_satisfy_are_offered(client, demo):
     html = login(client, demo, "zhengzhou.reviewer").get(f"/work/cases/{case.number}/").content
     back = html.decode().split('id="act-send_back"')[1].split("</details>")[0]
     assert '<option value="review">' in back and 'value="accept"' not in back
+
+
+def test_legal_aid_clocks_run_from_receipt_and_cite_no_licensing_law(client, demo):
+    waiting = demo.submit(item="SF-FY-001")
+    html = login(client, demo, "zhongmou.clerk").get(f"/work/cases/{waiting.number}/")
+    html = html.content.decode()
+    assert "受理期限" in html and "一次性告知补正" in html and "行政许可法第32条" not in html
+    # 法律援助法 第43条: the 7 days already run while the application waits for acceptance.
+    assert waiting.statutory_due is not None
+    assert f"{waiting.statutory_due:%Y-%m-%d}" in html and html.count("自收到申请之日起算") == 2
+    licensing = demo.submit()  # 基层法律服务工作者执业核准, a 行政许可
+    html = login(client, demo, "zhongmou.clerk").get(f"/work/cases/{licensing.number}/")
+    assert "一次性告知补正（行政许可法第32条）" in html.content.decode()
 
 
 def test_no_extension_is_offered_where_the_law_allows_none(client, demo):
