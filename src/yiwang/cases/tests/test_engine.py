@@ -274,26 +274,6 @@ def test_pledge_only_where_allowed():
     assert state.pledged
 
 
-def test_natural_day_items_end_on_a_working_day():
-    legal_aid = replace(
-        LAW_FIRM,
-        steps=(
-            StepDef("accept", "受理", "city", "window_clerk", 1),
-            StepDef("decide", "审查决定", "city", "leader", 3),
-            StepDef("deliver", "送达", "city", "window_clerk", 3),
-        ),
-        unit="day",
-        statutory_days=7,
-        promised_days=4,
-        extension_days=0,
-    )
-    state = run(submitted("2026-09-24", legal_aid), "accept", CLERK, "2026-09-24", defn=legal_aid)
-    # 7 natural days after 9/24 is 10/1, a holiday: the period runs to the next working day.
-    assert state.statutory_due == D("2026-10-08")
-    with pytest.raises(InvalidInput):
-        run(state, "extend", CITY_LEADER, "2026-09-25", defn=legal_aid, reason="x")
-
-
 LEGAL_AID = replace(
     LAW_FIRM,
     steps=(
@@ -308,6 +288,14 @@ LEGAL_AID = replace(
     extension_days=0,
     limits_from=engine.FROM_RECEIPT,
 )
+
+
+def test_natural_day_items_end_on_a_working_day():
+    state = run(submitted("2026-09-24", LEGAL_AID), "accept", CLERK, "2026-09-24", defn=LEGAL_AID)
+    # 7 natural days after 9/24 is 10/1, a holiday: the period runs to the next working day.
+    assert state.statutory_due == D("2026-10-08")
+    with pytest.raises(InvalidInput):
+        run(state, "extend", CITY_LEADER, "2026-09-25", defn=LEGAL_AID, reason="x")
 
 
 def test_limits_counted_from_receipt_run_before_acceptance():

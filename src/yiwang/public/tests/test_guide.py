@@ -42,6 +42,7 @@ def test_guide_shows_the_standard_elements(
         "法定</span> 办结时限" in html and "30 个工作日（计时单位：工作日；自受理之日起算）" in html
     )
     assert "承诺</span> 办结时限" in html and "4 个工作日" in html
+    assert "时限自受理之次日起计算" in html
     assert "承诺件" in html
     assert "跑动次数</dt><dd>0 次" in html
     assert "12345" in html
@@ -98,6 +99,7 @@ def test_legal_aid_limits_are_counted_from_receipt(demo_province: None, client) 
     html = client.get("/items/SF-FY-001/").content.decode()
     assert "7 日（计时单位：自然日；自收到申请之日起算）" in html
     assert "4 日（计时单位：自然日；自收到申请之日起算）" in html
+    assert "时限自收到申请之次日起计算" in html and "时限自受理之次日起计算" not in html
 
 
 @pytest.mark.django_db
