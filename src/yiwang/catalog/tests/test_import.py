@@ -127,6 +127,23 @@ def test_process_rules_are_enforced(law_firm):
     assert "由下往上" in messages
 
 
+def test_a_limit_counted_from_receipt_covers_the_acceptance_step_too(law_firm):
+    parse_catalogue(catalogue_text(law_firm))  # review 20 + decide 10 fit 30 working days
+    law_firm["statutory"]["from"] = "receipt"  # ... but not with acceptance's 5 before them
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(catalogue_text(law_firm))
+    assert [str(p) for p in exc.value.problems] == [
+        "SF-LS-006 / process: 受理至送达前各环节时限之和 35 个工作日超过法定时限 30 个工作日"
+    ]
+    law_firm["statutory"]["from"] = "application"
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(catalogue_text(law_firm))
+    assert (
+        "SF-LS-006 / statutory.from: 取值 'application' 无效，应为 acceptance / receipt 之一"
+        in {str(p) for p in exc.value.problems}
+    )
+
+
 def test_limits_are_bounded_in_the_items_own_unit(law_firm, legal_aid):
     law_firm["statutory"]["days"] = 99999999999
     law_firm["extension_days"] = 501
