@@ -40,6 +40,8 @@ from yiwang.core.identifiers import (
     normalize_credit_code,
     normalize_resident_id,
 )
+from yiwang.core.names import MAX_LENGTH as NAME_MAX_LENGTH
+from yiwang.core.names import InvalidName, normalize_person_name
 
 if TYPE_CHECKING:
     from yiwang.catalog.models import ItemVersion
@@ -74,6 +76,7 @@ FIELD_TYPES: dict[str, str] = {
     "integer": "整数",
     "decimal": "数字",
     "choice": "单选",
+    "person_name": "姓名",
     "id_number": "身份证号码",
     "credit_code": "统一社会信用代码",
     "phone": "电话号码",
@@ -82,7 +85,9 @@ FIELD_TYPES: dict[str, str] = {
 }
 GROUP = "group"
 #: Answers a licence can print as a fact (``on_licence``): no identity or contact details.
-LICENCE_FIELD_TYPES = ("text", "textarea", "date", "integer", "decimal", "choice", "credit_code")
+LICENCE_FIELD_TYPES = (
+    "text", "textarea", "date", "integer", "decimal", "choice", "person_name", "credit_code",
+)  # fmt: skip
 #: Names of the submit buttons that add and remove group rows (the page view handles them).
 ADD_ROW = "add_row"
 REMOVE_ROW = "remove_row"
@@ -672,6 +677,11 @@ def _clean(f: FormField, value: Any) -> tuple[Any, str]:
         return day.isoformat(), ""
     if f.type in ("integer", "decimal"):
         return _clean_number(f, _folded(text))
+    if f.type == "person_name":
+        try:
+            return normalize_person_name(text), ""
+        except InvalidName as exc:
+            return None, exc.message
     if f.type == "id_number":
         try:
             return normalize_resident_id(text), ""
@@ -800,6 +810,7 @@ _INPUT_TYPES = {
     "integer": "number",
     "decimal": "number",
     "choice": "select",
+    "person_name": "text",
     "id_number": "text",
     "credit_code": "text",
     "phone": "tel",
@@ -812,7 +823,9 @@ _HTML_PATTERNS = {
     "credit_code": r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}",
     "phone": r"1[3-9][0-9]{9}|0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}(-[0-9]{1,6})?",
 }
-_HTML_LENGTHS = {"id_number": 18, "credit_code": 18, "phone": 20, "email": 254}
+_HTML_LENGTHS = {
+    "person_name": NAME_MAX_LENGTH, "id_number": 18, "credit_code": 18, "phone": 20, "email": 254,
+}  # fmt: skip
 _SYNTAX = set("^$\\.*+?()[]{}|/")
 _DOUBLE_PUNCTUATORS = {c * 2 for c in "&!#$%*+,.:;<=>?@^`~"}
 
@@ -921,7 +934,9 @@ class BoundField:
             notes.append(f"不小于 {_fmt(f.min)}")
         elif f.max is not None:
             notes.append(f"不大于 {_fmt(f.max)}")
-        if f.type == "id_number":
+        if f.type == "person_name":
+            notes.append("按身份证件填写")
+        elif f.type == "id_number":
             notes.append("18 位，末位可为 X")
         elif f.type == "date":
             notes.append("格式 YYYY-MM-DD")
@@ -1193,6 +1208,7 @@ _EXAMPLE_TEXTS: tuple[tuple[tuple[str, ...], str], ...] = (
 _EXAMPLE_BY_TYPE: dict[str, Any] = {
     "textarea": "情况说明（示例）。",
     "date": "2026-01-05",
+    "person_name": "张伟",
     "id_number": "11010519491231002X",  # the example number of GB 11643
     "credit_code": make_credit_code("3", "1", "410105", "00000001"),
     "phone": "0371-65432100",

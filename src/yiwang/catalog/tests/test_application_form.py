@@ -34,6 +34,7 @@ from yiwang.core.identifiers import (
     make_credit_code,
     resident_id_check_char,
 )
+from yiwang.core.names import HINT as NAME_HINT
 
 # The form of SF-LS-006 as the shipped catalogue writes it (trimmed to what the tests need).
 LAW_FIRM_FORM = {
@@ -81,7 +82,7 @@ LAW_FIRM_FORM = {
             "min_rows": 2,
             "max_rows": 3,
             "fields": [
-                {"key": "name", "label": "姓名", "type": "text", "required": True},
+                {"key": "name", "label": "姓名", "type": "person_name", "required": True},
                 {"key": "id_number", "label": "身份证号码", "type": "id_number", "required": True},
                 {
                     "key": "licence_no",
@@ -308,6 +309,9 @@ def test_correct_answers_are_cleaned_to_json_types():
         ({"partners": "张伟、李娜"}, "partners", "合伙人：格式不正确"),
         ({"partners": [partner(), "李娜"]}, "partners.1", "合伙人第2行：格式不正确"),
         ({"partners": [partner(), partner(name="")]}, "partners.1.name", "合伙人第2行·姓名：必须填写"),
+        ({"partners": [partner(), partner(name="张3")]}, "partners.1.name", f"合伙人第2行·姓名：姓名中不能含有“3”。{NAME_HINT}"),
+        ({"partners": [partner(), partner(name="张Wei")]}, "partners.1.name", "合伙人第2行·姓名：姓名不能同时含有汉字和拉丁字母：中文姓名请全部用汉字，外文姓名请全部用拉丁字母"),
+        ({"partners": [partner(), partner(name="张")]}, "partners.1.name", "合伙人第2行·姓名：请填写完整的姓名（至少 2 个字）"),
         ({"partners": [partner(), partner(id_number=WRONG_2)]}, "partners.1.id_number", "合伙人第2行·身份证号码：校验位不正确"),
         ({"partners": [partner(), partner(id_number=ID_2[:15])]}, "partners.1.id_number", "合伙人第2行·身份证号码：应为 18 位，实际为 15 位"),
         ({"partners": [partner(), partner(id_number="99" + ID_2[2:])]}, "partners.1.id_number", "合伙人第2行·身份证号码：前 6 位不是有效的行政区划代码"),
@@ -320,6 +324,13 @@ def test_correct_answers_are_cleaned_to_json_types():
 )  # fmt: skip
 def test_each_rule_has_a_message_naming_the_field(changes, key, message):
     assert errors_of(**changes)[key] == message
+
+
+def test_names_are_kept_as_the_identity_card_writes_them():
+    typed = [partner(name="买买提.艾力"), partner("Ｊｅａｎ  O'Neil", ID_2, "14101201400000002")]
+    cleaned, errors = validate_form(DEFN, answers(partners=typed))
+    assert errors == {}
+    assert [row["name"] for row in cleaned["partners"]] == ["买买提·艾力", "Jean O'Neil"]
 
 
 def test_every_problem_is_reported_at_once():

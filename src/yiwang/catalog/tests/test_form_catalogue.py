@@ -82,7 +82,7 @@ def test_the_law_firm_form_asks_for_the_partners(shipped):
     assert organization.choices == ("普通合伙", "特殊的普通合伙", "个人", "国家出资")
     partners = next(e for e in defn.entries if e.key == "partners")
     assert isinstance(partners, FormGroup) and partners.min_rows == 1
-    assert [f.type for f in partners.fields] == ["text", "id_number", "text", "integer"]
+    assert [f.type for f in partners.fields] == ["person_name", "id_number", "text", "integer"]
     licence = partners.fields[2]
     assert licence.pattern == r"\d{17}" and str(partners.fields[3].min) == "3"
 
@@ -303,6 +303,17 @@ def test_every_shipped_licence_prints_what_it_certifies_and_nothing_personal(shi
         assert printed, f"{code}: a licence certifies something besides its holder"
         for field in printed:
             assert not re.search("电话|邮箱|理由|成绩|准考证", field["label"]), (code, field)
+
+
+def test_shipped_forms_check_peoples_names(shipped):
+    def fields(entries):
+        for entry in entries:
+            yield from fields(entry["fields"]) if entry["type"] == "group" else (entry,)
+
+    for code, item in shipped.items():
+        for field in fields(item["form"].get("fields", [])):
+            if re.search(r"(姓名|负责人）?)$", field["label"]):
+                assert field["type"] == "person_name", (code, field["label"])
 
 
 def test_a_group_key_may_repeat_a_top_level_key_inside_the_group(law_firm):
