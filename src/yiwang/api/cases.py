@@ -12,7 +12,7 @@ from yiwang.accounts.models import Applicant
 from yiwang.api.auth import STAFF_OR_APPLICANT
 from yiwang.cases import engine
 from yiwang.cases.models import Case, Channel
-from yiwang.cases.selectors import applicant_ids_for, case_for, reason_told, views_as_staff
+from yiwang.cases.selectors import applicant_ids_for, case_for, case_with_view, reason_told
 from yiwang.cases.services import Submission, definition_for, perform, submit
 from yiwang.core.downloads import pdf_response
 from yiwang.core.errors import Forbidden, InvalidInput, NotFound
@@ -226,8 +226,7 @@ class HistoryOut(Schema):
 def history(request: HttpRequest, number: str) -> list[dict[str, Any]]:
     from yiwang.audit.models import AuditEntry
 
-    case = case_for(request.user, number)  # type: ignore[arg-type]
-    staff = views_as_staff(request.user, case)  # type: ignore[arg-type]
+    case, staff = case_with_view(request.user, number)  # type: ignore[arg-type]
     return [
         {
             "seq": e.seq,

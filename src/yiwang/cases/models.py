@@ -282,6 +282,13 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def extension_text(self) -> str:
+        """The extension granted, in the item's unit: "10 个工作日", "" when none."""
+        if not self.extension_days:
+            return ""
+        return self.item_version.limit_text(self.extension_days)
+
 
 class CaseMaterial(models.Model):
     """One uploaded file for one required material; a re-upload is a new version."""

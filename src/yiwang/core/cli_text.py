@@ -127,7 +127,10 @@ def chinese_errors(execute: Callable[..., Any]) -> Callable[..., Any]:
             self.stderr.write(f"{ERROR_PREFIX}{exc.message}")
             sys.exit(1)
         except DatabaseError:
-            pending = unapplied_migrations()
+            try:
+                pending = unapplied_migrations()
+            except DatabaseError:
+                pending = 0  # no database to ask either: the first error says more
             if not pending:
                 raise
             self.stderr.write(

@@ -35,6 +35,15 @@ def os_error_message(name: object, exc: OSError) -> str:
     return f"无法读取文件 {name}" + (f"（系统错误 {code}）" if code else "")
 
 
+def limit_text(at_most: int) -> str:
+    """A file-size limit as a message tells it: 20 MB, 1000 KB, 100 字节."""
+    if at_most >= 1_000_000:
+        return f"{at_most // 1_000_000} MB"
+    if at_most >= 1000:
+        return f"{at_most // 1000} KB"
+    return f"{at_most} 字节"
+
+
 def read_bytes(path: Path, at_most: int) -> bytes:
     """Up to ``at_most`` bytes of ``path``; the caller reads one past its limit to tell a file
     that is too large. Never reads more, so a device such as /dev/zero cannot fill memory."""
@@ -50,14 +59,7 @@ def read_text(path: Path, at_most: int) -> str:
     text or longer than ``at_most`` bytes."""
     data = read_bytes(path, at_most + 1)
     if len(data) > at_most:
-        size = (
-            f"{at_most // 1_000_000} MB"
-            if at_most >= 1_000_000
-            else f"{at_most // 1000} KB"
-            if at_most >= 1000
-            else f"{at_most} 字节"
-        )
-        raise UnreadableFile(f"文件 {path} 过大（超过 {size}）")
+        raise UnreadableFile(f"文件 {path} 过大（超过 {limit_text(at_most)}）")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

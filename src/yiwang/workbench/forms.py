@@ -273,7 +273,8 @@ def panels(page: CasePage, failure: Failure | None) -> list[Panel]:
         elif kind == "hand_over":
             extra = {"note": f"移送至：{page.hand_over_to}" if page.hand_over_to else ""}
         elif kind == "extend":
-            extra = {"note": f"批准后法定期限延长 {page.defn.extension_days} 日（仅可延长一次）。"}
+            extension = page.case.item_version.limit_text(page.defn.extension_days)
+            extra = {"note": f"批准后法定期限延长 {extension}（仅可延长一次）。"}
         else:
             extra = {}
         result.append(Panel(**common, **extra))

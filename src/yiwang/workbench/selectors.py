@@ -717,7 +717,7 @@ def _clocks(case: Case, today: dt.date, soon: dt.date) -> list[Clock]:
         Clock("承诺期限", case.promised_due,
               deadline_badge(case.promised_due, today, soon, paused=paused), start)
     )  # fmt: skip
-    extended = f"，已延长 {case.extension_days} 日" if case.extension_days else ""
+    extended = f"，已延长 {case.extension_text}" if case.extension_days else ""
     clocks.append(
         Clock("法定期限", case.statutory_due,
               deadline_badge(case.statutory_due, today, soon, paused=paused), start + extended)

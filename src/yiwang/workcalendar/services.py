@@ -315,7 +315,7 @@ def read_year_source(path_or_text: str | Path | bytes) -> str:
 
 def _decode(data: bytes, name: str) -> str:
     if len(data) > MAX_FILE_BYTES:
-        raise _file_error(f"文件过大（超过 {MAX_FILE_BYTES // 1000} KB）")
+        raise _file_error(f"文件过大（超过 {local_files.limit_text(MAX_FILE_BYTES)}）")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -380,6 +380,19 @@ def test_the_applicant_sees_that_their_licence_was_revoked_and_why(
     assert "撤销证照" in page  # the case's progress lists it
 
 
+def test_the_applicant_reads_an_extension_in_the_items_unit(
+    client_for, zhang, firm, zhongmou, settings
+):
+    settings.YIWANG_RENDER_DOCUMENTS_INLINE = False
+    case = perform(
+        _submitted(zhang, firm, zhongmou).pk, engine.Action("accept"), _staff("zhongmou.clerk")
+    )
+    extend = engine.Action("extend", "需要征求律师协会意见")
+    case = perform(case.pk, extend, _staff("zhengzhou.leader"))
+    page = client_for("zhang.wei").get(reverse("portal:case", args=[case.number]))
+    assert "已依法延长 10 个工作日" in page.content.decode()
+
+
 def test_rating_is_refused_before_the_case_ends(zhang, firm, zhongmou):
     from yiwang.cases.ratings import rate
     from yiwang.core.errors import Conflict

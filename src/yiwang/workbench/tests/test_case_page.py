@@ -199,4 +199,8 @@ def test_no_extension_is_offered_where_the_law_allows_none(client, demo):
     jc = demo.act(demo.submit(), "accept", "zhongmou.clerk")
     jc = demo.act(demo.act(jc, "hand_over", "zhongmou.handler"), "check", "zhengzhou.reviewer")
     html = login(client, demo, "zhengzhou.leader").get(f"/work/cases/{jc.number}/").content
-    assert b"/act/extend" in html and "延长 10 日".encode() in html
+    assert b"/act/extend" in html and "法定期限延长 10 个工作日".encode() in html
+    # Once granted, the extension is told in the item's unit too.
+    jc = demo.act(jc, "extend", "zhengzhou.leader", reason="需要征求意见")
+    html = login(client, demo, "zhengzhou.leader").get(f"/work/cases/{jc.number}/")
+    assert html.content.decode().count("已延长 10 个工作日") == 2  # the clock and the facts
