@@ -29,6 +29,8 @@ Environment variables (all optional in development):
   ``YIWANG_LOGIN_WINDOW_SECONDS`` (900)
 - ``YIWANG_TIME_ZONE``      the agencies' time zone (``Asia/Shanghai``)
 - ``YIWANG_CALENDAR_REVALIDATE_SECONDS``  how often a process checks for holiday-table changes (5)
+- ``YIWANG_PLEDGE_CHECK_WORKDAYS``  working days after the conclusion of a case approved on a
+  pledge (告知承诺) within which the pledge must be checked (30)
 """
 
 from __future__ import annotations
@@ -326,3 +328,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spill to a tempo
 # Letters are numbered and stored in the step that issues them; the PDF is rendered in that step
 # too unless this is off, in which case it is rendered on first download.
 YIWANG_RENDER_DOCUMENTS_INLINE = env_bool("YIWANG_RENDER_DOCUMENTS_INLINE", True)
+# A pledge (告知承诺) is checked after approval within a period that local rules set, not the
+# law; counted in working days from the day the case is concluded.
+YIWANG_PLEDGE_CHECK_WORKDAYS = env_int("YIWANG_PLEDGE_CHECK_WORKDAYS", 30, minimum=1)

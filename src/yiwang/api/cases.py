@@ -11,8 +11,15 @@ from ninja.responses import Status
 from yiwang.accounts.models import Applicant
 from yiwang.api.auth import STAFF_OR_APPLICANT
 from yiwang.cases import engine
-from yiwang.cases.models import Case, Channel
-from yiwang.cases.selectors import applicant_ids_for, case_for, case_with_view, reason_told
+from yiwang.cases.models import Case, Channel, PledgeCheck
+from yiwang.cases.pledges import record_finding
+from yiwang.cases.selectors import (
+    applicant_ids_for,
+    case_for,
+    case_with_view,
+    pledge_check_of,
+    reason_told,
+)
 from yiwang.cases.services import Submission, definition_for, perform, submit
 from yiwang.core.downloads import pdf_response
 from yiwang.core.errors import Forbidden, InvalidInput, NotFound
@@ -62,6 +69,10 @@ class CaseOut(Schema):
     delivered_on: dt.date | None = Field(description="送达日期")
     gaps: list[dict[str, Any]] = Field(description="容缺受理尚欠的材料及补交期限")
     supplement: list[dict[str, Any]] = Field(description="待补正的材料及问题")
+    pledged: bool = Field(description="申请人是否承诺符合申请条件（事项的告知承诺）")
+    pledged_materials: list[str] = Field(
+        description="以书面承诺代替提交的证明材料（证明事项告知承诺）"
+    )
 
 
 def case_out(case: Case) -> dict[str, Any]:
@@ -96,6 +107,8 @@ def case_out(case: Case) -> dict[str, Any]:
         "delivered_on": case.delivered_on,
         "gaps": case.gaps,
         "supplement": case.supplement,
+        "pledged": case.pledged,
+        "pledged_materials": case.pledged_materials,
     }
 
 
@@ -164,7 +177,9 @@ class MaterialRef(Schema):
 class ActionIn(Schema):
     reason: str = Field("", description="理由；不予受理、不予准予、回退、特殊环节、延期必填")
     expected_version: int | None = Field(None, description="读取时的版本号；已被他人修改时返回 409")
-    materials: list[MaterialRef] | None = Field(None, description="补正或容缺的材料清单")
+    materials: list[MaterialRef] | None = Field(
+        None, description="补正、容缺或以告知承诺代替（pledge）的材料清单"
+    )
     due: dt.date | None = Field(None, description="容缺材料的补交期限")
     kind: str | None = Field(
         None, description="特殊环节：supplement / site_check / expert_review / hearing / testing"
@@ -355,6 +370,74 @@ def licence_revoke(request: HttpRequest, number: str, body: RevokeIn) -> dict[st
         client_addr=client_address(request),
     )
     return _licence_out(request, revoked)
+
+
+class PledgeCheckOut(Schema):
+    case_number: str = Field(description="办件编号")
+    item_name: str = Field(description="事项名称")
+    applicant: str = Field(description="申请人")
+    organization: OrgOut = Field(description="核查机关：作出批准决定的机关")
+    subjects: list[str] = Field(description="核查内容：“申请条件”及以承诺代替的证明材料")
+    opened_on: dt.date = Field(description="开始日期（办结之日）")
+    due_on: dt.date = Field(description="核查期限")
+    status: str = Field(description="核查结果代码：pending / confirmed / false")
+    status_label: str = Field(description="核查结果")
+    finding: str = Field(description="核查情况；未核查为空")
+    checked_by: str | None = Field(description="核查人；未核查为空")
+    checked_at: dt.datetime | None = Field(description="登记时间；未核查为空")
+
+
+def pledge_check_out(check: PledgeCheck) -> dict[str, Any]:
+    checker = check.checked_by
+    return {
+        "case_number": check.case.number,
+        "item_name": check.case.item_version.name,
+        "applicant": check.case.applicant.name,
+        "organization": check.organization,
+        "subjects": check.subjects,
+        "opened_on": check.opened_on,
+        "due_on": check.due_on,
+        "status": check.status,
+        "status_label": check.get_status_display(),
+        "finding": check.finding,
+        "checked_by": (checker.full_name or checker.username) if checker else None,
+        "checked_at": check.checked_at,
+    }
+
+
+def _pledge_check_of(request: HttpRequest, number: str) -> PledgeCheck:
+    check = pledge_check_of(case_for(request.user, number))  # type: ignore[arg-type]
+    if check is None:
+        raise NotFound("pledge_check.not_found", f"办件 {number} 没有告知承诺核查")
+    return check
+
+
+@router.get("/{number}/pledge-check", response=PledgeCheckOut, summary="告知承诺核查")
+def pledge_check(request: HttpRequest, number: str) -> dict[str, Any]:
+    """依告知承诺批准的办件在办结时生成核查任务；没有返回 404。"""
+    return pledge_check_out(_pledge_check_of(request, number))
+
+
+class PledgeFindingIn(Schema):
+    verdict: str = Field(description="核查结果：confirmed（承诺属实）/ false（承诺不实）")
+    finding: str = Field(description="核查情况（必填）：核查的方式和发现的情况，记入审计记录")
+
+
+@router.post("/{number}/pledge-check", response=PledgeCheckOut, summary="登记告知承诺核查结果")
+def record_pledge_finding(
+    request: HttpRequest, number: str, body: PledgeFindingIn
+) -> dict[str, Any]:
+    """作出批准决定机关的承办人或审批负责人登记核查结果，只能登记一次。
+    无权返回 403，已登记返回 409，结果或核查情况有误返回 400。"""
+    _pledge_check_of(request, number)  # the case must be in the user's view first
+    record_finding(
+        number,
+        request.user,  # type: ignore[arg-type]
+        verdict=body.verdict,
+        finding=body.finding,
+        client_addr=client_address(request),
+    )
+    return pledge_check_out(_pledge_check_of(request, number))
 
 
 class CaseMaterialOut(Schema):

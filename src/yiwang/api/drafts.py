@@ -48,6 +48,9 @@ class DraftOut(Schema):
     form_data: dict[str, Any] = Field(description="已保存的申请表内容（含尚未通过校验的）")
     pledged: bool = Field(description="是否选择告知承诺")
     materials: list[DraftMaterialOut] = Field(description="已选的材料")
+    pledged_materials: list[str] = Field(
+        description="以书面承诺代替提交的证明材料（证明事项告知承诺）"
+    )
     missing: list[str] = Field(description="提交前还必须提供的材料")
     case_number: str | None = Field(description="已提交时的办件编号；未提交为空")
     updated_at: dt.datetime = Field(description="最后保存时间")
@@ -83,6 +86,7 @@ def _draft_out(draft: Draft, version: ItemVersion | None = None) -> dict[str, An
         "form_data": draft.form_data,
         "pledged": draft.pledged,
         "materials": materials,
+        "pledged_materials": drafts.pledged_materials(draft, version),
         "missing": [m.name for m in drafts.missing_materials(draft, version)],
         "case_number": draft.case.number if draft.case is not None else None,
         "updated_at": draft.updated_at,
@@ -163,7 +167,25 @@ def reuse_draft_material(request: HttpRequest, draft_id: int, body: DraftReuseIn
     return _draft_out(found)
 
 
-@router.delete("/{draft_id}/materials", response=DraftOut, summary="撤下草稿中的一项材料")
+class DraftPledgeIn(Schema):
+    material: str = Field(description="标注“可承诺替代”的材料名称")
+
+
+@router.post(
+    "/{draft_id}/materials/pledge", response=DraftOut, summary="以告知承诺代替提交一项证明材料"
+)
+def pledge_draft_material(
+    request: HttpRequest, draft_id: int, body: DraftPledgeIn
+) -> dict[str, Any]:
+    """申请人书面承诺已具备该证明所证明的事项，免于提交（证明事项告知承诺），批准后核查。
+    已选的文件随之撤下；材料不可承诺替代返回 400。撤回承诺用撤下材料的接口。"""
+    user = _user(request)
+    found = drafts.draft_for(user, draft_id)
+    drafts.pledge_material(found, body.material, user)
+    return _draft_out(found)
+
+
+@router.delete("/{draft_id}/materials", response=DraftOut, summary="撤下草稿中的一项材料或承诺")
 def remove_draft_material(request: HttpRequest, draft_id: int, material: str) -> dict[str, Any]:
     user = _user(request)
     found = drafts.draft_for(user, draft_id)

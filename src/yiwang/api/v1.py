@@ -13,6 +13,7 @@ from yiwang.api import errors
 from yiwang.api.cases import router as cases_router
 from yiwang.api.drafts import router as drafts_router
 from yiwang.api.organizations import router as organizations_router
+from yiwang.api.pledges import router as pledges_router
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.errors import DomainError
 from yiwang.workcalendar.api import router as calendar_router
@@ -71,3 +72,4 @@ api.add_router("/calendar", calendar_router, tags=["工作日历"])
 api.add_router("/organizations", organizations_router, tags=["组织机构"])
 api.add_router("/drafts", drafts_router, tags=["申请草稿"])
 api.add_router("/cases", cases_router, tags=["办件"])
+api.add_router("/pledge-checks", pledges_router, tags=["告知承诺核查"])

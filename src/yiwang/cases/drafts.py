@@ -156,36 +156,70 @@ def choose_reuse(draft: Draft, material_name: str, source_id: int, user: User) -
 
 
 def remove_material(draft: Draft, material_name: str, user: User) -> None:
+    """Take back a material's file, reused file or pledge."""
     _require_owner(draft, user)
     _require_open(draft)
     _set_material(draft, _material(draft, material_name).name, None)
 
 
-def _set_material(draft: Draft, name: str, entry: dict[str, Any] | None) -> None:
+def pledge_material(draft: Draft, material_name: str, user: User) -> None:
+    """Replace a certificate by the applicant's written pledge (证明事项告知承诺), where the item
+    offers it; a file chosen for it is taken back, as an upload takes back the pledge."""
+    _require_owner(draft, user)
+    _require_open(draft)
+    material = _material(draft, material_name)
+    if not material.pledge_replaceable:
+        raise InvalidInput(
+            "material.pledge_not_offered", f"“{material.name}”不能以告知承诺代替，请上传文件"
+        )
+    _set_material(draft, material.name, None, pledge=True)
+
+
+def _set_material(
+    draft: Draft, name: str, entry: dict[str, Any] | None, *, pledge: bool = False
+) -> None:
+    """A material's one answer: a file (``entry``), a pledge, or nothing."""
     # Under the row lock, so two uploads of different materials at once both stay.
     with transaction.atomic():
         locked = Draft.objects.select_for_update().get(pk=draft.pk)
         materials = dict(locked.materials)
+        pledged = [m for m in locked.pledged_materials if m != name]
         if entry is None:
             materials.pop(name, None)
         else:
             materials[name] = entry
-        Draft.objects.filter(pk=draft.pk).update(materials=materials, updated_at=timezone.now())
+        if pledge:
+            pledged.append(name)
+        Draft.objects.filter(pk=draft.pk).update(
+            materials=materials, pledged_materials=pledged, updated_at=timezone.now()
+        )
     draft.materials = materials
+    draft.pledged_materials = pledged
 
 
 def missing_materials(draft: Draft, version: ItemVersion) -> list[Material]:
     """Mandatory materials not yet given, except those that may be owed (容缺, the window
-    decides) or that the applicant's pledge replaces (告知承诺)."""
+    decides) or that the applicant has replaced by a pledge (证明事项告知承诺)."""
     missing = []
+    replaced = set(pledged_materials(draft, version))
     # Sorted here, not by the query, so that a version with its materials prefetched costs none.
     for material in sorted(version.materials.all(), key=lambda m: m.position):
         if not material.mandatory or material.name in draft.materials:
             continue
-        if material.gap_allowed or (draft.pledged and material.pledge_replaceable):
+        if material.gap_allowed or material.name in replaced:
             continue
         missing.append(material)
     return missing
+
+
+def pledged_materials(draft: Draft, version: ItemVersion) -> list[str]:
+    """The draft's pledges that the current version still offers, in the version's order."""
+    chosen = set(draft.pledged_materials)
+    return [
+        m.name
+        for m in sorted(version.materials.all(), key=lambda m: m.position)
+        if m.pledge_replaceable and m.name in chosen
+    ]
 
 
 def submit_draft(draft: Draft, user: User, *, client_addr: str = "") -> Case:
@@ -232,6 +266,10 @@ def submit_draft(draft: Draft, user: User, *, client_addr: str = "") -> Case:
         _attach_materials(case, version, locked.materials, user)
         if locked.pledged:
             case = perform(case.pk, engine.Action("pledge"), user, client_addr=client_addr)
+        replaced = pledged_materials(locked, version)
+        if replaced:
+            pledge = engine.Action("pledge", params={"materials": replaced})
+            case = perform(case.pk, pledge, user, client_addr=client_addr)
         Draft.objects.filter(pk=draft.pk).update(case=case, updated_at=timezone.now())
     draft.case = case
     return case

@@ -85,6 +85,9 @@ class Definition:
     materials: frozenset[str]
     gap_materials: frozenset[str]
     limits_from: str = FROM_ACCEPTANCE
+    # Certificates the applicant may replace by a written pledge (证明事项告知承诺), whether
+    # or not the item as a whole admits one (``pledge_allowed``).
+    pledge_materials: frozenset[str] = frozenset()
 
     @property
     def step_unit(self) -> str:
@@ -122,6 +125,7 @@ class State:
     delivered_on: dt.date | None = None
     delivery_method: str = ""
     pledged: bool = False
+    pledged_materials: tuple[str, ...] = ()
     gaps: tuple[Mapping[str, Any], ...] = ()
     supplement: tuple[Mapping[str, Any], ...] = ()
 
@@ -395,7 +399,7 @@ FIELDS = (
     "deadline_provisional", "paused_workdays", "step_paused_workdays", "suspended_on",
     "suspension_kind", "extension_days", "decided_on", "decision_reason", "delivered_on",
     "delivery_method",
-    "pledged", "gaps", "supplement",
+    "pledged", "pledged_materials", "gaps", "supplement",
 )  # fmt: skip
 
 
@@ -579,14 +583,27 @@ def upload_refusal(s: State, material: str) -> str:
 
 
 def _pledge(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
+    """告知承诺. Without ``materials``: the item's own pledge that its conditions are met, on
+    which it is decided. With ``materials``: named certificates replaced by the pledge
+    (证明事项告知承诺), given with the application. Either is verified after approval."""
     defn, actor = c.defn, c.actor
     _require_applicant(actor, s, "作出告知承诺")
-    _require_status(s, (SUBMITTED, SUPPLEMENT), "作出告知承诺")
-    if not defn.pledge_allowed:
-        raise _invalid("case.pledge_not_allowed", "本事项不适用告知承诺")
-    if s.pledged:
-        raise _wrong_state("已经作出告知承诺")
-    return replace(s, pledged=True), "applicant", ""
+    materials = a.params.get("materials")
+    if materials is None:
+        _require_status(s, (SUBMITTED, SUPPLEMENT), "作出告知承诺")
+        if not defn.pledge_allowed:
+            raise _invalid("case.pledge_not_allowed", "本事项不适用告知承诺")
+        if s.pledged:
+            raise _wrong_state("已经作出告知承诺")
+        return replace(s, pledged=True), "applicant", ""
+    _require_status(s, (SUBMITTED,), "以告知承诺代替证明材料（只能随申请一并作出）")
+    if not defn.pledge_materials:
+        raise _invalid("case.pledge_not_allowed", "本事项没有可以告知承诺代替的材料")
+    named = _materials_list(defn, materials, defn.pledge_materials, "告知承诺")
+    pledged = tuple(sorted({*s.pledged_materials, *(m["material"] for m in named)}))
+    if pledged == s.pledged_materials:
+        raise _wrong_state("所列材料已经以告知承诺代替")
+    return replace(s, pledged_materials=pledged), "applicant", ""
 
 
 def _complete_step(c: Ctx, s: State, role: str, what: str) -> tuple[State, str, str]:
@@ -834,6 +851,7 @@ ACTION_LABELS = {
     "recompute": "重算期限",
     # Recorded on the case's chain beside the process (not an engine action).
     "revoke_licence": "撤销证照",
+    "pledge_check": "告知承诺核查",
 }
 ROLE_LABELS = {
     WINDOW_CLERK: "窗口受理人员",

@@ -143,7 +143,14 @@ class Case(models.Model):
     )
     step_key = models.CharField("当前环节", max_length=30, help_text="当前环节代码，如 review。")
     form_data = models.JSONField("申请表", default=dict, help_text="申请表填写的内容。")
-    pledged = models.BooleanField("告知承诺", default=False, help_text="申请人是否作出告知承诺。")
+    pledged = models.BooleanField(
+        "告知承诺", default=False, help_text="申请人是否承诺符合申请条件（事项的告知承诺）。"
+    )
+    pledged_materials = models.JSONField(
+        "以承诺代替的材料",
+        default=list,
+        help_text="申请人以书面承诺代替提交的证明材料名称（证明事项告知承诺），批准后核查。",
+    )
     gaps = models.JSONField(
         "容缺材料",
         default=list,
@@ -411,6 +418,11 @@ class Draft(models.Model):
         help_text="材料名称 → 已上传文件（存储名、原文件名、类型、大小、摘要）或复用的材料编号。",
     )
     pledged = models.BooleanField("告知承诺", default=False, help_text="是否勾选告知承诺。")
+    pledged_materials = models.JSONField(
+        "以承诺代替的材料",
+        default=list,
+        help_text="选择以书面承诺代替提交的证明材料名称（证明事项告知承诺）。",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="填写人",
@@ -437,6 +449,69 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"草稿 {self.pk}"
+
+
+class PledgeCheckStatus(models.TextChoices):
+    PENDING = "pending", "待核查"
+    CONFIRMED = "confirmed", "承诺属实"
+    FALSE = "false", "承诺不实"
+
+
+class PledgeCheck(models.Model):
+    """The later check of a pledge (告知承诺核查): opened when a case approved on a pledge is
+    concluded, owned by the organization that decided it, closed once with a finding."""
+
+    case = models.OneToOneField(
+        Case,
+        verbose_name="办件",
+        on_delete=models.PROTECT,
+        related_name="pledge_check",
+        help_text="依告知承诺批准的办件。",
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="核查机关",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="作出批准决定、负责核查承诺的机关。",
+    )
+    subjects = models.JSONField(
+        "核查内容",
+        default=list,
+        help_text="要核查的承诺：“申请条件”（事项的告知承诺）和以承诺代替的证明材料名称。",
+    )
+    opened_on = models.DateField("开始日期", help_text="办结之日，核查期限从次日起算。")
+    due_on = models.DateField("核查期限", help_text="应完成核查的最后一日。")
+    status = models.CharField(
+        "核查结果",
+        max_length=10,
+        choices=PledgeCheckStatus.choices,
+        default=PledgeCheckStatus.PENDING,
+        help_text="待核查、承诺属实或承诺不实；结果只能登记一次。",
+    )
+    finding = models.TextField("核查情况", blank=True, help_text="核查的方式和发现的情况。")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="核查人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="登记核查结果的工作人员。",
+    )
+    checked_at = models.DateTimeField(
+        "登记时间", null=True, blank=True, help_text="登记核查结果的时间。"
+    )
+
+    class Meta:
+        verbose_name = "告知承诺核查"
+        verbose_name_plural = "告知承诺核查"
+        indexes = [
+            models.Index(fields=["organization", "status", "due_on"], name="pledge_check_due_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.status}"
 
 
 class RatingLevel(models.IntegerChoices):

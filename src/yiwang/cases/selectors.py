@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from yiwang.accounts import access
 from yiwang.accounts.models import AgentAuthorization, Applicant, User
-from yiwang.cases.models import Case
+from yiwang.cases.models import Case, PledgeCheck
 from yiwang.core.errors import Forbidden, NotFound
 from yiwang.organizations.models import Organization
 
@@ -97,3 +97,27 @@ def case_with_view(user: User, number: str) -> tuple[Case, bool]:
 
 def cases_owned_by(organization: Organization) -> QuerySet[Case]:
     return Case.objects.filter(owner_org=organization)
+
+
+def pledge_checks_for(user: User, *, status: str = "") -> QuerySet[PledgeCheck]:
+    """The pledge checks (告知承诺核查) of the organizations within the user's reach, the
+    earliest due first; ``status`` narrows them (``pending`` for the work still to do)."""
+    checks = PledgeCheck.objects.filter(organization__in=access.visible_organizations(user))
+    if status:
+        checks = checks.filter(status=status)
+    return checks.select_related(
+        "case__item_version", "case__applicant", "organization", "checked_by"
+    ).order_by("due_on", "pk")
+
+
+def pledge_check_of(case: Case) -> PledgeCheck | None:
+    """The check of the pledge ``case`` was approved on, if any (the caller has checked that
+    the user sees the case)."""
+    if not (case.pledged or case.pledged_materials):
+        return None
+    check = (
+        PledgeCheck.objects.select_related("organization", "checked_by").filter(case=case).first()
+    )
+    if check is not None:
+        check.case = case
+    return check

@@ -24,6 +24,7 @@ from yiwang.accounts.models import AgentAuthorization, Applicant, Role, RoleAssi
 from yiwang.audit.models import AuditEntry
 from yiwang.cases import engine
 from yiwang.cases.models import OPEN_STATUSES, Case, CaseMaterial, CaseSequence, Channel
+from yiwang.cases.pledges import open_check
 from yiwang.cases.record import append_event, conflict
 from yiwang.catalog.application_form import form_definition, validate_form
 from yiwang.catalog.models import ItemImplementation, ItemVersion, ResultKind, ServiceItem
@@ -67,6 +68,7 @@ def definition_for(version_id: int) -> engine.Definition:
         materials=frozenset(m.name for m in materials),
         gap_materials=frozenset(m.name for m in materials if m.gap_allowed),
         limits_from=version.limits_from,
+        pledge_materials=frozenset(m.name for m in materials if m.pledge_replaceable),
     )
 
 
@@ -97,6 +99,7 @@ def state_of(case: Case) -> engine.State:
         delivered_on=case.delivered_on,
         delivery_method=case.delivery_method,
         pledged=case.pledged,
+        pledged_materials=tuple(case.pledged_materials),
         gaps=tuple(case.gaps),
         supplement=tuple(case.supplement),
     )
@@ -106,6 +109,7 @@ def _columns(defn: engine.Definition, state: engine.State) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(state, name) for name in STATE_FIELDS}
     values["gaps"] = [dict(g) for g in state.gaps]
     values["supplement"] = [dict(s) for s in state.supplement]
+    values["pledged_materials"] = list(state.pledged_materials)
     values["owner_org_id"] = state.owner_org_id
     values["step_key"] = defn.steps[state.step_index].key
     return values
@@ -460,6 +464,8 @@ def _perform(
                 _issue_document(case, event, user, before_owner)
             if event.action == "conclude" and case.outcome == "approved":
                 _issue_licence(case, user, before_owner)
+                if case.pledged or case.pledged_materials:
+                    open_check(case, before_owner, day)
     return case
 
 

@@ -472,7 +472,10 @@ class Material(DraftOnlyChild):
         "可容缺", default=False, help_text="可在受理后按期补交（容缺受理）。"
     )
     pledge_replaceable = models.BooleanField(
-        "可告知承诺替代", default=False, help_text="申请人书面承诺后可免于提交。"
+        "可告知承诺替代",
+        default=False,
+        help_text="证明事项告知承诺：申请人书面承诺后可免于提交，批准后核查；"
+        "不论事项本身是否适用告知承诺。",
     )
     file_types = models.JSONField(
         "文件类型", default=list, help_text="接受的文件类型：pdf、ofd、jpg、png。"
@@ -497,12 +500,6 @@ class Material(DraftOnlyChild):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def pledge_offered(self) -> bool:
-        """Whether an applicant can pledge instead of giving this material: only when the item
-        itself admits a pledge (告知承诺); the material's mark alone offers nothing."""
-        return self.pledge_replaceable and self.version.pledge_allowed
 
 
 class ProcessStep(DraftOnlyChild):

@@ -45,6 +45,7 @@ class Scenario:
     item: str  # the item code; it is filed at the demo window of its accepting level
     age: int  # working days since submission
     stop: str  # how far it goes: "submitted", "supplement", a step key, "suspended", "concluded", "delivered", "refused"
+    pledge: tuple[str, ...] = ()  # certificates replaced by a pledge (证明事项告知承诺)
 
 
 SCENARIOS = (
@@ -57,6 +58,8 @@ SCENARIOS = (
     Scenario("已办结待送达", "zhang.wei", "", "SF-LS-004", 20, "concluded"),
     Scenario("已送达并评价", "li.na", "", "SF-LS-001", 30, "delivered"),
     Scenario("不予受理", "wang.jianguo", "", "SF-FY-002", 10, "refused"),
+    Scenario("依告知承诺批准，待核查", "zhang.wei", "河南中原正道律师事务所", "SF-LS-006", 25,
+             "concluded", pledge=("住所证明",)),
 )  # fmt: skip
 
 
@@ -158,7 +161,8 @@ def seed_demo_cases(report: Report = print) -> int:
             ),
             today=day,
         )
-        for material in version.materials.filter(mandatory=True).order_by("position"):
+        mandatory = version.materials.filter(mandatory=True).exclude(name__in=scenario.pledge)
+        for material in mandatory.order_by("position"):
             if "pdf" in material.file_types:
                 if material.name not in pdfs:
                     pdfs[material.name] = material_pdf(version.name, material.name)
@@ -166,6 +170,9 @@ def seed_demo_cases(report: Report = print) -> int:
             else:
                 content, name = _portrait_png(), f"{material.name}.png"
             materials.upload(case, material.name, io.BytesIO(content), name, user)
+        if scenario.pledge:
+            pledge = engine.Action("pledge", params={"materials": list(scenario.pledge)})
+            case = perform(case.pk, pledge, user, today=day)
         case = _play(case, scenario, day, today, user)
         created += 1
         report(f"  {number}/{len(SCENARIOS)} {scenario.label:<12} {case.number} {version.name}")

@@ -140,6 +140,7 @@ class MaterialRow:
     reusable: list[CaseMaterial] = field(default_factory=list)
     versions: list[CaseMaterial] = field(default_factory=list)
     accept: str = ""
+    pledged: bool = False  # replaced by the applicant's pledge (证明事项告知承诺)
 
 
 _ACCEPT = {
@@ -180,6 +181,7 @@ def material_rows(user: User, draft: Draft, version: ItemVersion) -> list[Materi
             chosen=draft.materials.get(m.name),
             reusable=earlier.get(m.name, [])[:5],
             accept=_accept(m),
+            pledged=m.pledge_replaceable and m.name in draft.pledged_materials,
         )
         for m in materials
     ]
@@ -192,7 +194,11 @@ def case_material_rows(case: Case) -> list[MaterialRow]:
         by_material.setdefault(row.material_id, []).append(row)
     return [
         MaterialRow(
-            position=m.position, material=m, versions=by_material.get(m.pk, []), accept=_accept(m)
+            position=m.position,
+            material=m,
+            versions=by_material.get(m.pk, []),
+            accept=_accept(m),
+            pledged=m.name in case.pledged_materials,
         )
         for m in materials
     ]

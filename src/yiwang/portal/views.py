@@ -22,6 +22,7 @@ from yiwang.cases import drafts, engine, ratings
 from yiwang.cases.materials import TYPE_LABELS
 from yiwang.cases.materials import upload as upload_material
 from yiwang.cases.models import Case, RatingLevel
+from yiwang.cases.selectors import pledge_check_of
 from yiwang.cases.services import perform
 from yiwang.catalog.application_form import (
     bind,
@@ -218,7 +219,7 @@ def draft(request: HttpRequest, draft_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def draft_material(request: HttpRequest, draft_id: int, position: int) -> HttpResponse:
-    """Upload, reuse or remove one material of a draft; answers HTMX with the material's row."""
+    """Upload, reuse, pledge or remove one material of a draft; answers HTMX with its row."""
     user = _user(request)
     try:
         found = drafts.draft_for(user, draft_id)
@@ -230,6 +231,8 @@ def draft_material(request: HttpRequest, draft_id: int, position: int) -> HttpRe
         material = version.materials.get(position=position)
         if "remove" in request.POST:
             drafts.remove_material(found, material.name, user)
+        elif "pledge" in request.POST:
+            drafts.pledge_material(found, material.name, user)
         elif request.POST.get("reuse"):
             drafts.choose_reuse(found, material.name, int(request.POST["reuse"]), user)
         else:
@@ -298,6 +301,7 @@ def _case_page(request: HttpRequest, found: Case, status: int = 200) -> HttpResp
             "timeline": selectors.timeline(found),
             "documents": selectors.documents_of(found),
             "licence": licence_for_case(found),
+            "pledge_check": pledge_check_of(found),
             "materials": selectors.case_material_rows(found),
             "form_rows": display_rows(definition, found.form_data),
             "actions": actions,

@@ -74,6 +74,7 @@ class Posted:
     to_step: str = ""
     method: str = ""
     served_on: str = ""
+    verdict: str = ""  # the finding of a pledge check
 
 
 def posted(data: QueryDict) -> Posted:
@@ -88,6 +89,7 @@ def posted(data: QueryDict) -> Posted:
         to_step=data.get("to_step", "").strip(),
         method=data.get("method", "").strip(),
         served_on=data.get("served_on", "").strip(),
+        verdict=data.get("verdict", "").strip(),
     )
 
 

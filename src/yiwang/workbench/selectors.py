@@ -20,9 +20,18 @@ from yiwang.accounts import access
 from yiwang.accounts.models import Role, RoleAssignment, User
 from yiwang.audit.models import AuditEntry
 from yiwang.cases import engine
-from yiwang.cases.models import Case, CaseMaterial, Channel, Outcome, SuspensionKind
+from yiwang.cases.models import (
+    Case,
+    CaseMaterial,
+    Channel,
+    Outcome,
+    PledgeCheck,
+    PledgeCheckStatus,
+    SuspensionKind,
+)
+from yiwang.cases.pledges import checker_role
 from yiwang.cases.record import organization_name
-from yiwang.cases.selectors import can_view
+from yiwang.cases.selectors import can_view, pledge_check_of, pledge_checks_for
 from yiwang.cases.services import actor_for_case, definition_for, state_of
 from yiwang.catalog.application_form import DisplayRow, display_rows, form_definition
 from yiwang.catalog.models import Category, Material, ProcessStep, VersionStatus
@@ -548,6 +557,7 @@ class MaterialGroup:
     mandatory: bool
     gap_allowed: bool
     versions: list[CaseMaterial] = field(default_factory=list)
+    pledged: bool = False  # replaced by the applicant's pledge (证明事项告知承诺)
 
     @property
     def newest(self) -> CaseMaterial | None:
@@ -591,6 +601,13 @@ class CasePage:
     hand_over_to: str
     send_back_targets: tuple[engine.StepDef, ...]
     can_revoke_licence: bool = False
+    pledge_check: PledgeCheck | None = None
+    can_record_pledge_check: bool = False
+
+    @property
+    def pledge_check_overdue(self) -> bool:
+        check = self.pledge_check
+        return check is not None and check.status == "pending" and check.due_on < self.today
 
     @property
     def step_where(self) -> str:
@@ -619,7 +636,10 @@ def case_page(user: User, number: str, *, today: dt.date, calendar: WorkdayCalen
         .order_by("position")
     )
     groups = {
-        m.pk: MaterialGroup(m.position, m.name, m.mandatory, m.gap_allowed) for m in materials
+        m.pk: MaterialGroup(
+            m.position, m.name, m.mandatory, m.gap_allowed, pledged=m.name in case.pledged_materials
+        )
+        for m in materials
     }
     for row in CaseMaterial.objects.filter(case_id=case.pk).order_by("material_id", "version"):
         group = groups.get(row.material_id)
@@ -635,6 +655,7 @@ def case_page(user: User, number: str, *, today: dt.date, calendar: WorkdayCalen
     soon = soon_limit(today, calendar)
     step = defn.steps[case.step_index]
     licence = licence_for_case(case)
+    check = pledge_check_of(case)
     return CasePage(
         case=case,
         defn=defn,
@@ -657,6 +678,10 @@ def case_page(user: User, number: str, *, today: dt.date, calendar: WorkdayCalen
         can_revoke_licence=licence is not None
         and licence.status == LicenceStatus.VALID
         and access.can_act(user, Role.LEADER, licence.issuer),
+        pledge_check=check,
+        can_record_pledge_check=check is not None
+        and check.status == PledgeCheckStatus.PENDING
+        and checker_role(user, check.organization) is not None,
     )
 
 
@@ -796,3 +821,32 @@ def _plain(value: Any) -> str:
     if isinstance(value, dict):
         return "；".join(f"{k}：{_plain(v)}" for k, v in value.items())
     return str(value)
+
+
+@dataclass(frozen=True)
+class PledgeChecksPage:
+    """告知承诺核查: one page of the checks of the user's organizations, pending ones or all."""
+
+    checks: list[PledgeCheck]
+    status: str
+    pages: Pages
+    today: dt.date
+    pending_count: int
+    overdue_count: int
+
+
+def pledge_checks_page(user: User, status: str, page: int, today: dt.date) -> PledgeChecksPage:
+    if status not in ("", *PledgeCheckStatus.values):
+        raise InvalidInput("pledge_check.status", "核查结果只能是待核查、承诺属实或承诺不实")
+    pending = pledge_checks_for(user, status=PledgeCheckStatus.PENDING)
+    chosen = pledge_checks_for(user, status=status)
+    count = chosen.count()
+    pages = Pages(number=max(1, min(page, -(-count // PAGE_SIZE) or 1)), count=count)
+    return PledgeChecksPage(
+        checks=list(chosen[pages.offset : pages.offset + PAGE_SIZE]),
+        status=status,
+        pages=pages,
+        today=today,
+        pending_count=pending.count(),
+        overdue_count=pending.filter(due_on__lt=today).count(),
+    )

@@ -14,7 +14,7 @@ from typing import Any
 
 from yiwang.audit.models import AuditEntry
 from yiwang.cases import engine
-from yiwang.cases.models import DeliveryMethod, Outcome, SuspensionKind
+from yiwang.cases.models import DeliveryMethod, Outcome, PledgeCheckStatus, SuspensionKind
 from yiwang.cases.record import organization_name
 from yiwang.licences.models import LicenceStatus
 
@@ -43,10 +43,12 @@ FIELD_LABELS = {
     "delivered_on": "送达日期",
     "delivery_method": "送达方式",
     "pledged": "告知承诺",
+    "pledged_materials": "以承诺代替的材料",
     "gaps": "容缺材料",
     "supplement": "补正事项",
     "received_on": "收件日期",
     "licence_status": "证照状态",
+    "pledge_check": "承诺核查",
 }
 # Shown first, in this order; the rest follow in the record's order.
 FIELD_ORDER = ("status", "outcome", "step_index", "owner_org_id")
@@ -60,6 +62,7 @@ DETAIL_LABELS = {
     "method": "送达方式",
     "served_on": "送达日期",
     "licence": "证照",
+    "subjects": "核查内容",
 }
 DECISIONS = {"approve": "准予", "deny": "不予准予"}
 
@@ -172,7 +175,9 @@ def _value(name: str, value: Any, defn: engine.Definition) -> str:
         return dict(DeliveryMethod.choices).get(value, str(value))
     if name == "licence_status":
         return dict(LicenceStatus.choices).get(value, str(value))
-    if name in ("gaps", "supplement"):
+    if name == "pledge_check":
+        return dict(PledgeCheckStatus.choices).get(value, str(value))
+    if name in ("gaps", "supplement", "pledged_materials"):
         return _materials(value)
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -182,7 +187,7 @@ def _value(name: str, value: Any, defn: engine.Definition) -> str:
 
 
 def _detail(name: str, value: Any, defn: engine.Definition) -> str:
-    if name == "materials":
+    if name in ("materials", "subjects"):
         return _materials(value)
     if name == "decision":
         return DECISIONS.get(value, str(value))

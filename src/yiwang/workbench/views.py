@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.accounts.models import User
 from yiwang.cases import engine
+from yiwang.cases.models import PledgeCheckStatus
+from yiwang.cases.pledges import record_finding
 from yiwang.cases.record import organization_name
 from yiwang.cases.services import definition_for, perform
 from yiwang.core.downloads import pdf_response, safe_file_name
@@ -150,6 +152,7 @@ def _case_response(
         and (
             any(p.kind == failure.kind for p in panels)
             or (failure.kind == "revoke_licence" and page.can_revoke_licence)
+            or (failure.kind == "pledge_check" and page.can_record_pledge_check)
         ),
         "form_rows": selectors.form_rows(page.case),
     }
@@ -260,3 +263,40 @@ def revoke_licence(request: HttpRequest, number: str) -> HttpResponse:
         return _case_response(request, number, failure, status=_status(error))
     messages.success(request, f"证照 {found.number} 已撤销，核验页面即时显示为“已撤销”。")
     return redirect("workbench:case", number=number)
+
+
+@staff_required
+@require_POST
+def pledge_check(request: HttpRequest, number: str) -> HttpResponse:
+    """告知承诺核查: the deciding organization's handler or leader records the finding once."""
+    user = _user(request)
+    given = forms.posted(request.POST)
+    try:
+        selectors.visible_case(user, number)
+        check = record_finding(
+            number,
+            user,
+            verdict=given.verdict,
+            finding=given.reason,
+            client_addr=client_address(request),
+        )
+    except DomainError as error:
+        failure = forms.Failure("pledge_check", error.message, given)
+        return _case_response(request, number, failure, status=_status(error))
+    label = PledgeCheckStatus(check.status).label
+    messages.success(request, f"办件 {number} 的告知承诺核查已登记为“{label}”。")
+    return redirect("workbench:case", number=number)
+
+
+@staff_required
+@require_GET
+def pledge_checks(request: HttpRequest) -> HttpResponse:
+    """告知承诺核查: what the user's organizations still have to check, the earliest due first."""
+    status = request.GET.get("status", PledgeCheckStatus.PENDING)
+    try:
+        page = selectors.pledge_checks_page(
+            _user(request), status, forms.page_number(request.GET), _today()
+        )
+    except DomainError as error:
+        return _domain_error_page(request, error)
+    return render(request, "workbench/pledge_checks.html", {"page": page})

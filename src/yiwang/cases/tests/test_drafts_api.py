@@ -219,3 +219,70 @@ def test_listing_drafts_costs_the_same_for_one_draft_as_for_five(client, world):
     assert (len(one), len(five)) == (1, 5)
     assert queries_for_five == queries_for_one
     assert all(d["missing"] == ["申请书"] for d in five)
+
+
+def test_a_certificate_is_pledged_over_the_api_and_its_check_recorded_once(client, world):
+    from yiwang.cases import engine
+    from yiwang.cases.services import perform
+
+    agent = bearer(world.user)
+    draft = start(client, world, agent, applicant_id=world.firm.pk).json()
+    url = f"{URL}/{draft['id']}"
+    refused = client.post(
+        f"{url}/materials/pledge", {"material": "申请书"}, content_type="application/json", **agent
+    )
+    assert refused.status_code == 400 and refused.json()["code"] == "material.pledge_not_offered"
+    pledged = client.post(
+        f"{url}/materials/pledge",
+        {"material": "住所证明"},
+        content_type="application/json",
+        **agent,
+    )
+    assert pledged.status_code == 200 and pledged.json()["pledged_materials"] == ["住所证明"]
+    upload(client, draft["id"], agent)
+    client.put(
+        url, {"form_data": {"partners": ["张伟", "李娜"]}}, content_type="application/json", **agent
+    )
+    case = client.post(f"{url}/submit", **agent).json()
+    assert case["pledged_materials"] == ["住所证明"] and case["pledged"] is False
+
+    number = case["number"]
+    missing = client.get(f"/api/v1/cases/{number}/pledge-check", **agent)
+    assert missing.status_code == 404 and missing.json()["code"] == "pledge_check.not_found"
+    stored = Case.objects.get(number=number)
+    for kind, user, params in [
+        ("accept", world.clerk, {}),
+        ("review", world.handler, {}),
+        ("hand_over", world.reviewer, {}),
+        ("decide", world.leader, {"decision": "approve"}),
+        ("conclude", world.prov_clerk, {}),
+    ]:
+        stored = perform(stored.pk, engine.Action(kind, params=params), user)
+
+    check_url = f"/api/v1/cases/{number}/pledge-check"
+    seen = client.get(check_url, **agent)
+    assert seen.status_code == 200 and seen.json()["status"] == "pending"
+    assert seen.json()["organization"]["name"] == world.tree.province.name
+    finding = {"verdict": "confirmed", "finding": "调取不动产登记信息，住所属实"}
+    for outsider, status in ((world.user, 403), (world.prov_clerk, 403), (world.handler, 403)):
+        answer = client.post(
+            check_url, finding, content_type="application/json", **bearer(outsider)
+        )
+        assert answer.status_code == status, outsider.username
+    assert client.get(check_url, **agent).json()["status"] == "pending"
+    leader = bearer(world.leader)
+    bad = client.post(
+        check_url, {"verdict": "unknown", "finding": "x"}, content_type="application/json", **leader
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "pledge_check.verdict"
+    done = client.post(check_url, finding, content_type="application/json", **leader)
+    assert done.status_code == 200 and done.json()["status_label"] == "承诺属实"
+    again = client.post(check_url, finding, content_type="application/json", **leader)
+    assert again.status_code == 409 and again.json()["code"] == "pledge_check.recorded"
+
+    listed = client.get("/api/v1/pledge-checks?status=confirmed", **leader).json()
+    assert [c["case_number"] for c in listed] == [number]
+    assert client.get("/api/v1/pledge-checks", **leader).json() == listed
+    assert client.get("/api/v1/pledge-checks", **bearer(world.clerk)).json() == []
+    wrong = client.get("/api/v1/pledge-checks?status=done", **leader)
+    assert wrong.status_code == 400 and wrong.json()["code"] == "pledge_check.status"

@@ -274,6 +274,40 @@ def test_pledge_only_where_allowed():
     assert state.pledged
 
 
+CERTIFICATES = replace(LAW_FIRM, pledge_materials=frozenset({"住所证明"}))
+
+
+def test_a_certificate_is_pledged_with_the_application_where_the_item_offers_it():
+    # 证明事项告知承诺 does not need the item's own 告知承诺 (LAW_FIRM has none).
+    state = run(
+        submitted(defn=CERTIFICATES), "pledge", APPLICANT_ACTOR, "2026-09-25",
+        defn=CERTIFICATES, materials=["住所证明"],
+    )  # fmt: skip
+    assert state.pledged_materials == ("住所证明",) and not state.pledged
+    with pytest.raises(Conflict):  # the same again changes nothing
+        run(
+            state,
+            "pledge",
+            APPLICANT_ACTOR,
+            "2026-09-25",
+            defn=CERTIFICATES,
+            materials=["住所证明"],
+        )
+    with pytest.raises(InvalidInput) as unknown:  # not offered for this material
+        run(state, "pledge", APPLICANT_ACTOR, "2026-09-25", defn=CERTIFICATES, materials=["申请书"])
+    assert unknown.value.code == "case.unknown_material"
+    with pytest.raises(InvalidInput) as none:  # the item offers it for no material
+        run(submitted(), "pledge", APPLICANT_ACTOR, "2026-09-25", materials=["住所证明"])
+    assert none.value.code == "case.pledge_not_allowed"
+    with pytest.raises(Forbidden):  # only the applicant pledges
+        run(submitted(defn=CERTIFICATES), "pledge", CLERK, "2026-09-25",
+            defn=CERTIFICATES, materials=["住所证明"])  # fmt: skip
+    accepted = run(submitted(defn=CERTIFICATES), "accept", CLERK, "2026-09-25", defn=CERTIFICATES)
+    with pytest.raises(Conflict):  # with the application, not once it is being reviewed
+        run(accepted, "pledge", APPLICANT_ACTOR, "2026-09-26", defn=CERTIFICATES,
+            materials=["住所证明"])  # fmt: skip
+
+
 LEGAL_AID = replace(
     LAW_FIRM,
     steps=(

@@ -18,8 +18,10 @@ from yiwang.accounts.models import (
     User,
 )
 from yiwang.audit.models import AuditEntry
+from yiwang.audit.services import verify
 from yiwang.cases import engine
-from yiwang.cases.models import Case
+from yiwang.cases.models import Case, PledgeCheck
+from yiwang.cases.pledges import record_finding
 from yiwang.cases.services import Submission, deem_overdue_acceptances, perform, submit
 from yiwang.catalog.models import ItemImplementation, ServiceItem
 from yiwang.catalog.services import import_catalogue
@@ -241,6 +243,53 @@ def test_two_clerks_at_once_exactly_one_wins(tree, make_staff):
     final = Case.objects.get(pk=case.pk)
     assert final.version == case.version + 1
     assert AuditEntry.objects.filter(case_id=case.pk).count() == 2  # submit + the winner only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_checkers_at_once_exactly_one_finding_stands(tree, make_staff):
+    world = World(tree, make_staff)
+    first = make_staff("prov.handler", tree.province, Role.HANDLER)
+    case = world.submit()
+    case = perform(case.pk, engine.Action("pledge", params={"materials": ["住所证明"]}), world.user)
+    for kind, user, params in [
+        ("accept", world.clerk, {}),
+        ("review", world.handler, {}),
+        ("hand_over", world.reviewer, {}),
+        ("decide", world.leader, {"decision": "approve"}),
+        ("conclude", world.prov_clerk, {}),
+    ]:
+        case = perform(case.pk, engine.Action(kind, params=params), user)
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def record(user: User, verdict: str) -> None:
+        try:
+            barrier.wait()
+            record_finding(case.number, user, verdict=verdict, finding=f"核查：{verdict}")
+            results.append("ok")
+        except Conflict as exc:
+            results.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=record, args=(first, "confirmed")),
+        threading.Thread(target=record, args=(world.leader, "false")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) in (
+        ["ok", "pledge_check.recorded"],
+        ["case.conflict", "ok"],
+    )
+    check = PledgeCheck.objects.get(case_id=case.pk)
+    entries = AuditEntry.objects.filter(case_id=case.pk, action="pledge_check")
+    assert entries.count() == 1 and entries.get().after["pledge_check"] == check.status
+    assert verify(
+        heads=list(Case.objects.order_by("pk").values_list("pk", "audit_seq", "audit_head"))
+    ).ok
 
 
 def test_deemed_acceptance_sweep(world):

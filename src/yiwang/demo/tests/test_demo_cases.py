@@ -18,8 +18,11 @@ def test_demo_cases_cover_every_state_and_are_created_once(demo_province, settin
     statuses = sorted(Case.objects.values_list("status", flat=True))
     assert statuses == sorted(
         ["submitted", "submitted", "supplement", "in_progress", "suspended", "in_progress",
-         "concluded", "delivered", "refused"]
+         "concluded", "delivered", "refused", "concluded"]
     )  # fmt: skip
+    pledged = Case.objects.get(pledged_materials=["住所证明"])
+    assert pledged.status == "concluded" and pledged.pledge_check.status == "pending"
+    assert pledged.pledge_check.due_on > timezone.localdate()  # a check still to do, in time
     steps = set(Case.objects.filter(status="in_progress").values_list("step_key", flat=True))
     assert steps == {"review", "decide"}
     late = Case.objects.get(status="submitted", applicant__name="李娜")

@@ -588,16 +588,42 @@ def test_a_replaced_draft_upload_is_swept_and_the_submitted_files_are_kept(
     assert all(default_storage.exists(n) for n in kept)
 
 
-def test_a_material_shows_the_pledge_badge_only_where_the_item_admits_a_pledge(
-    client_for, zhang, firm
-):
+def test_a_certificate_is_replaced_by_a_pledge_from_its_row(client_for, zhang, firm, zhongmou):
+    # SF-LS-006 admits no pledge as a whole, but its 住所证明 may be replaced by one.
     client = client_for("zhang.wei")
-    for code, offered in (("SF-LS-006", False), ("SF-LS-009", True)):
-        organization = drafts.accepting_organizations(code).first()
-        draft = drafts.start(zhang, code, organization, firm)
-        html = client.get(reverse("portal:draft", args=[draft.pk])).content.decode()
-        assert ('<span class="badge badge-ok">可承诺</span>' in html) is offered, code
-        assert ('name="pledged"' in html) is offered, code
+    draft = drafts.start(zhang, ITEM, zhongmou, firm)
+    version = drafts.current_version(ITEM)
+    html = client.get(reverse("portal:draft", args=[draft.pk])).content.decode()
+    assert 'name="pledged"' not in html  # no pledge for the item as a whole
+    assert html.count('<span class="badge badge-ok">可承诺</span>') == 1
+    row = version.materials.get(name="住所证明").position
+    url = reverse("portal:draft_material", args=[draft.pk, row])
+    answer = client.post(url, {"pledge": "1"}, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200
+    assert "已选择以告知承诺代替提交" in answer.content.decode()
+    assert Draft.objects.get(pk=draft.pk).pledged_materials == ["住所证明"]
+    other = version.materials.get(name="申请书").position
+    refused = client.post(
+        reverse("portal:draft_material", args=[draft.pk, other]),
+        {"pledge": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert refused.status_code == 422 and "不能以告知承诺代替" in refused.content.decode()
+    taken_back = client.post(url, {"remove": "1"}, HTTP_HX_REQUEST="true")
+    assert "以告知承诺代替提交</button>" in taken_back.content.decode()
+    assert Draft.objects.get(pk=draft.pk).pledged_materials == []
+
+
+def test_the_applicant_follows_the_check_of_their_pledge(client_for, zhang, firm, zhongmou):
+    draft = _ready_draft(zhang, firm, zhongmou)
+    drafts.pledge_material(draft, "住所证明", zhang)
+    case = drafts.submit_draft(draft, zhang)
+    client = client_for("zhang.wei")
+    html = client.get(reverse("portal:case", args=[case.number])).content.decode()
+    assert "以承诺代替提交：住所证明" in html and "已以书面承诺代替提交" in html
+    case = _to_delivery(case)
+    html = client.get(reverse("portal:case", args=[case.number])).content.decode()
+    assert "待核查：河南省司法厅将于" in html
 
 
 def test_my_drafts_are_listed_by_the_items_name(client_for, zhang, firm):

@@ -35,8 +35,8 @@ def test_guide_shows_the_standard_elements(
     for material in version.materials.all():
         assert material.name in html
         assert f'href="/items/SF-LS-006/samples/{material.position}.pdf"' in html
-    # 住所证明 is marked pledge-replaceable, but the item admits no pledge (告知承诺 不适用).
-    assert "告知承诺</dt><dd>不适用" in html and "可承诺替代" not in html
+    # 住所证明 may be replaced by a pledge, though the item as a whole admits none.
+    assert "告知承诺</dt><dd>不适用" in html and html.count("可承诺替代") == 1
     assert "不收费" in html and "《行政许可法》第58条" in html
     assert (
         "法定</span> 办结时限" in html and "30 个工作日（计时单位：工作日；自受理之日起算）" in html
@@ -166,16 +166,16 @@ def test_sample_pdf_only_for_materials_with_a_sample(demo_province: None, client
 
 
 @pytest.mark.django_db
-def test_a_pledge_is_offered_for_a_material_only_where_the_item_admits_one(
+def test_a_certificate_may_be_pledged_whether_or_not_the_item_admits_a_pledge(
     demo_province: None, client
 ) -> None:
-    # Each of these items marks a material pledge-replaceable; only SF-LS-009 admits a pledge.
-    for code, offered in (
+    # 证明事项告知承诺 is per certificate; the item's own 告知承诺 is a separate fact.
+    for code, item_pledge in (
         ("SF-LS-001", False),
         ("SF-LS-002", False),
         ("SF-JC-003", False),
         ("SF-LS-009", True),
     ):
         html = client.get(f"/items/{code}/").content.decode()
-        assert ("可承诺替代" in html) is offered, code
-        assert ("告知承诺</dt><dd>适用" in html) is offered, code
+        assert "可承诺替代" in html, code
+        assert ("告知承诺</dt><dd>适用" in html) is item_pledge, code

@@ -1,0 +1,27 @@
+"""The pledge checks (告知承诺核查) an agency has to do, over HTTP."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from yiwang.api.auth import STAFF_OR_APPLICANT
+from yiwang.api.cases import PledgeCheckOut, pledge_check_out
+from yiwang.cases.models import PledgeCheckStatus
+from yiwang.cases.selectors import pledge_checks_for
+from yiwang.core.errors import InvalidInput
+
+router = Router(auth=STAFF_OR_APPLICANT)
+
+
+class ChecksQuery(Schema):
+    status: str = Field("", description="pending / confirmed / false；不传则全部")
+
+
+@router.get("", response=list[PledgeCheckOut], summary="告知承诺核查任务")
+def list_checks(request: HttpRequest, query: Query[ChecksQuery]) -> list[dict[str, Any]]:
+    """本人所在机构（监察人员为其辖区）的核查任务，期限最早的在前；申请人没有任务可见。"""
+    if query.status and query.status not in PledgeCheckStatus.values:
+        raise InvalidInput("pledge_check.status", "status 只能是 pending、confirmed 或 false")
+    checks = pledge_checks_for(request.user, status=query.status)  # type: ignore[arg-type]
+    return [pledge_check_out(check) for check in checks]
