@@ -126,8 +126,11 @@ def history_row(entry: AuditEntry, defn: engine.Definition) -> HistoryRow:
         details=tuple(
             (DETAIL_LABELS[k], _detail(k, v, defn))
             for k, v in details.items()
-            # An input the change already shows (特殊环节 → 现场核查) is not repeated.
-            if k in DETAIL_LABELS and DETAIL_LABELS[k] not in shown
+            # An input the change already shows (特殊环节 → 现场核查, the pledged
+            # materials) is not repeated.
+            if k in DETAIL_LABELS
+            and DETAIL_LABELS[k] not in shown
+            and not (k == "materials" and "pledged_materials" in after)
         ),
     )
 

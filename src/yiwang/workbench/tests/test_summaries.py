@@ -30,3 +30,20 @@ def test_a_change_is_not_repeated_by_the_input_that_made_it():
     assert labels.count("特殊环节") == 1
     assert ("特殊环节", "—", "现场核查") in [(c.label, c.before, c.after) for c in row.changes]
     assert [label for label, _ in row.details] == ["回退至"]
+
+
+def test_a_pledge_of_certificates_names_them_once():
+    entry = AuditEntry(
+        seq=2,
+        at=dt.datetime(2026, 10, 9, 10, 0, tzinfo=dt.UTC),
+        action="pledge",
+        role="applicant",
+        actor_name="张伟",
+        before={"pledged_materials": []},
+        after={
+            "pledged_materials": ["住所证明"],
+            "details": {"materials": [{"material": "住所证明", "problem": ""}]},
+        },
+    )
+    row = history_row(entry, LAW_FIRM)
+    assert row.summary == "以承诺代替的材料：无 → 住所证明"
