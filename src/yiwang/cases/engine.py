@@ -6,8 +6,10 @@ wraps it in one transaction with an optimistic version check. Every rule about w
 when, and how the legal clock moves lives here, in one function per action.
 
 The clock (行政许可法):
-- 第32条: accept, refuse or ask for supplement within 5 working days of receipt, else the
-  application is deemed accepted from the day of receipt (``deem_accept``).
+- 第32条: accept, refuse or ask for supplement within 5 working days of receipt, else a 行政许可
+  application is deemed accepted from the day of receipt (``deem_accept``). Other items keep the
+  5-day acceptance limit, and an overdue one stays overdue: no law deems them accepted
+  (法律援助法 第43条, for one, only gives the 7 days of the decision).
 - 第42条/第43条: statutory and promised limits run from acceptance; each step has its own limit.
   Where an item's own law counts them from receipt (法律援助法 第43条、第49条), they run from the
   day the complete application is received, while it waits for acceptance too.
@@ -85,6 +87,8 @@ class Definition:
     materials: frozenset[str]
     gap_materials: frozenset[str]
     limits_from: str = FROM_ACCEPTANCE
+    # 第32条 deems an unanswered application accepted: 行政许可 items only.
+    deemed_acceptance: bool = True
     # Certificates the applicant may replace by a written pledge (证明事项告知承诺), whether
     # or not the item as a whole admits one (``pledge_allowed``).
     pledge_materials: frozenset[str] = frozenset()
@@ -784,6 +788,8 @@ def _deem_accept(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     if not actor.system:
         raise _forbidden("视为受理由系统依法自动处理")
     _require_status(s, (SUBMITTED,), "视为受理")
+    if not c.defn.deemed_acceptance:
+        raise _invalid("case.deemed_acceptance_not_applicable", "本事项不适用逾期视为受理")
     if s.accept_due is None or today <= s.accept_due:
         raise _wrong_state("受理期限尚未届满")
     # 第32条: deemed accepted from the day the materials were received.

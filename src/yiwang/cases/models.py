@@ -166,13 +166,13 @@ class Case(models.Model):
         "受理期限",
         null=True,
         blank=True,
-        help_text="收件后 5 个工作日内须作出受理决定（行政许可法第32条）；逾期视为受理。",
+        help_text="收件后 5 个工作日内须作出受理决定（行政许可法第32条）；行政许可事项逾期视为受理。",
     )
     accepted_on = models.DateField("受理日期", null=True, blank=True, help_text="受理的日期。")
     deemed_accepted = models.BooleanField(
         "视为受理",
         default=False,
-        help_text="未在 5 个工作日内作出决定，依法自收到材料之日起视为受理。",
+        help_text="行政许可事项未在 5 个工作日内作出决定，依法自收到材料之日起视为受理。",
     )
     step_started_on = models.DateField(
         "环节开始日期", null=True, blank=True, help_text="当前环节开始的日期。"

@@ -27,7 +27,13 @@ from yiwang.cases.models import OPEN_STATUSES, Case, CaseMaterial, CaseSequence,
 from yiwang.cases.pledges import open_check
 from yiwang.cases.record import append_event, conflict
 from yiwang.catalog.application_form import form_definition, validate_form
-from yiwang.catalog.models import ItemImplementation, ItemVersion, ResultKind, ServiceItem
+from yiwang.catalog.models import (
+    Category,
+    ItemImplementation,
+    ItemVersion,
+    ResultKind,
+    ServiceItem,
+)
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from yiwang.core.fastsql import (
     columns_sql,
@@ -69,6 +75,7 @@ def definition_for(version_id: int) -> engine.Definition:
         gap_materials=frozenset(m.name for m in materials if m.gap_allowed),
         limits_from=version.limits_from,
         pledge_materials=frozenset(m.name for m in materials if m.pledge_replaceable),
+        deemed_acceptance=version.category == Category.LICENSING,
     )
 
 
@@ -535,12 +542,15 @@ def _system_acts(case_id: int, action: engine.Action, today: dt.date | None) -> 
 def deem_overdue_acceptances(
     today: dt.date | None = None, *, progress: Progress | None = None
 ) -> list[str]:
-    """第32条: applications not answered within 5 working days are accepted from receipt.
+    """第32条: 行政许可 applications not answered within 5 working days are accepted from
+    receipt; those of other items stay overdue for supervision to see.
 
     Returns the numbers of the cases deemed; ``progress(done, total)`` after each case."""
     day = today or timezone.localdate()
     due = list(
-        Case.objects.filter(status="submitted", accept_due__lt=day)
+        Case.objects.filter(
+            status="submitted", accept_due__lt=day, item_version__category=Category.LICENSING
+        )
         .order_by("pk")
         .values_list("pk", "number")
     )

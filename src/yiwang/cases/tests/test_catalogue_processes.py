@@ -15,6 +15,7 @@ from yiwang.cases.services import Submission, definition_for, perform, submit
 from yiwang.catalog.application_form import example_data, form_definition
 from yiwang.catalog.models import ItemImplementation, ItemVersion
 from yiwang.catalog.tests.test_import import REFERENCE_CODES
+from yiwang.core.errors import InvalidInput
 from yiwang.organizations.models import Organization
 
 # Where the demo has staff for every handling role: one county, its city, the province.
@@ -89,3 +90,42 @@ def test_item_runs_from_submission_to_delivery(demo, code, settings):
     assert {"acceptance_notice", "approval_decision"} <= kinds
     report = verify(heads=[(case.pk, case.audit_seq, case.audit_head)])
     assert report.ok, report.first_problem
+
+
+@pytest.mark.django_db
+def test_only_licensing_applications_are_deemed_accepted(demo, settings):
+    """第32条 deems an unanswered 行政许可 application accepted; 法律援助 (公共服务) and 备案
+    (其他) items have no such rule, so theirs stay overdue for supervision to see."""
+    from yiwang.cases.services import deem_overdue_acceptances
+    from yiwang.workcalendar.services import add_workdays
+
+    settings.YIWANG_RENDER_DOCUMENTS_INLINE = False
+    received = timezone.localdate()
+    later = add_workdays(received, 6).date
+    agent_user = User.objects.get(username="zhang.wei")
+    firm = Applicant.objects.get(name="河南中原正道律师事务所")
+    cases = {}
+    for code in ("SF-LS-006", "SF-FY-001", "SF-LS-009"):
+        version = ItemVersion.objects.valid_on(received).get(item__code=code)
+        window = Organization.objects.get(
+            name=DEMO_WINDOWS[definition_for(version.pk).steps[0].level]
+        )
+        applicant = Applicant.objects.get(user=agent_user) if code == "SF-FY-001" else firm
+        cases[code], _ = submit(
+            agent_user,
+            Submission(item_code=code, organization=window, applicant=applicant,
+                       agent=None if code == "SF-FY-001" else Applicant.objects.get(user=agent_user),
+                       idempotency_key=f"deem-{code}", form_data=example_data(form_definition(version))),
+            today=received,
+        )  # fmt: skip
+    deemed = deem_overdue_acceptances(later)
+    assert deemed == [cases["SF-LS-006"].number]
+    licensing = Case.objects.get(pk=cases["SF-LS-006"].pk)
+    assert licensing.deemed_accepted and licensing.accepted_on == received
+    for code in ("SF-FY-001", "SF-LS-009"):
+        waiting = Case.objects.get(pk=cases[code].pk)
+        assert waiting.status == "submitted" and not waiting.deemed_accepted, code
+        assert waiting.accept_due < later, code  # still overdue, and shown so
+    with pytest.raises(InvalidInput) as refused:
+        perform(cases["SF-FY-001"].pk, engine.Action("deem_accept"), None, today=later)
+    assert refused.value.code == "case.deemed_acceptance_not_applicable"

@@ -274,6 +274,16 @@ def test_pledge_only_where_allowed():
     assert state.pledged
 
 
+def test_only_a_licensing_item_is_deemed_accepted():
+    service = replace(LAW_FIRM, deemed_acceptance=False)  # e.g. 法律援助, a 公共服务 item
+    waiting = submitted("2026-09-24", service)
+    with pytest.raises(InvalidInput) as refused:
+        run(waiting, "deem_accept", SYSTEM, "2026-10-20", defn=service)
+    assert refused.value.code == "case.deemed_acceptance_not_applicable"
+    deemed = run(submitted("2026-09-24"), "deem_accept", SYSTEM, "2026-10-20")
+    assert deemed.deemed_accepted and deemed.accepted_on == D("2026-09-24")
+
+
 CERTIFICATES = replace(LAW_FIRM, pledge_materials=frozenset({"住所证明"}))
 
 

@@ -33,7 +33,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("deem-accept", help="把超过 5 个工作日未作受理决定的申请依法视为受理")
+        sub.add_parser(
+            "deem-accept", help="把超过 5 个工作日未作受理决定的行政许可申请依法视为受理"
+        )
         sub.add_parser("recompute", help="重算期限为暂定的在办办件")
 
     def handle(self, *args: Any, **options: Any) -> None:
