@@ -52,7 +52,9 @@ extension_notice 延期告知书 (第42条)
     previous_statutory_due (optional date).
 approval_decision 准予行政许可决定书 (第38条第一款)
     decided_on (default ``case.decided_on``, else the issue date); licence_number and
-    validity (optional): printed when the licence is already numbered.
+    validity (optional): printed when the licence is already numbered. From the case:
+    pledged_conditions and pledged_materials, what the decision rests on a pledge for
+    (告知承诺), told with the check and its consequence (letters issued before lack both).
 denial_decision 不予行政许可决定书 (第38条第二款)
     reason (required); decided_on (as above); reconsideration_bodies (as for refusals).
 
@@ -182,6 +184,8 @@ class ApprovalContext(BaseContext):
     decided_on: str
     licence_number: str
     validity: str
+    pledged_conditions: bool  # the applicant pledged the conditions are met
+    pledged_materials: list[str]  # certificates replaced by a pledge
 
 
 class DenialContext(BaseContext):
@@ -510,6 +514,8 @@ def _approval(
         "decided_on": x.date("decided_on", case.decided_on or issued_on) or "",
         "licence_number": x.text("licence_number"),
         "validity": x.text("validity"),
+        "pledged_conditions": case.pledged,
+        "pledged_materials": list(case.pledged_materials),
     }
 
 

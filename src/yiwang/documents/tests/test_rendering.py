@@ -206,6 +206,20 @@ def test_approval_decision_names_the_result_and_legal_basis(rendered: Render):
     assert "34101202611210001" in text
 
 
+def test_an_approval_on_a_pledge_says_so_and_what_a_false_pledge_costs(
+    rendered: Render, case: Case
+):
+    _, plain = rendered(DocumentKind.APPROVAL_DECISION)
+    assert "告知承诺" not in plain
+    case.pledged, case.pledged_materials = True, ["住所证明", "学历证明"]
+    _, text = rendered(DocumentKind.APPROVAL_DECISION, case=case)
+    assert (
+        "本决定依据你的告知承诺（承诺符合申请条件；以承诺代替提交住所证明和学历证明）作出"
+        in compact(text)
+    )
+    assert "承诺不实的，本机关将依法撤销本决定" in compact(text)
+
+
 def test_an_organization_applicant_is_addressed_as_a_unit(
     make_case: Callable[..., Case], firm: Any, rendered: Render
 ):
