@@ -1,5 +1,6 @@
 """The ``yiwang`` command speaks Chinese: argparse's own texts, Django's common options, a
-command's refusal, the list of commands and an unknown command.
+command's refusal, what Django's own commands (``migrate``, ``runserver``) say, the list of
+commands and an unknown command.
 
 argparse looks its texts up through ``gettext``, which finds no Chinese catalogue for the
 standard library, and Django's management commands add their common options (``--verbosity``,
@@ -13,12 +14,16 @@ a Chinese lookup, rewrites the common options' help and prefixes a refusal with 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 from difflib import get_close_matches
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.core.management import ManagementUtility, get_commands
+
+if TYPE_CHECKING:
+    from django.core.management.base import BaseCommand
 
 # argparse's message ids (Python 3.11) and their Chinese.
 ARGPARSE_TEXTS = {
@@ -81,6 +86,81 @@ def chinese_help(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 ERROR_PREFIX = "错误："
 
+# What Django's own commands say, in English, to an operator of ``yiwang migrate`` and
+# ``yiwang runserver``: their refusals and their progress. Substituted wherever they occur in a
+# message, so that a multi-line or coloured one is said in Chinese too.
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
+
+
+def _date_line(match: re.Match[str]) -> str:
+    month = MONTHS.index(match["month"]) + 1
+    return f"{match['year']}年{month}月{int(match['day'])}日 {match['time']}"
+
+
+DJANGO_TEXTS: tuple[tuple[re.Pattern[str], Any], ...] = tuple(
+    (re.compile(pattern), chinese)
+    for pattern, chinese in (
+        (r"No installed app with label '(.+?)'\.", r"没有名为“\1”的应用。"),
+        (r"Cannot find a migration matching '(.+?)' from app '(.+?)'\.",
+         r"应用“\2”中没有与“\1”对应的迁移。"),
+        (r"More than one migration matches '(.+?)' in app '(.+?)'\. Please be more specific\.",
+         r"应用“\2”中有不止一个迁移与“\1”对应，请写得更具体。"),
+        (r"App '(.+?)' does not have migrations\.", r"应用“\1”没有迁移。"),
+        (r'"(.+?)" is not a valid port number or address:port pair\.',
+         r"“\1”不是有效的端口号或“地址:端口”。"),
+        (r'"(.+?)" is not a valid IPv6 address\.', r"“\1”不是有效的 IPv6 地址。"),
+        (r"Error: That port is already in use\.",
+         "错误：端口已被占用；请换一个端口，或先停止占用它的程序。"),
+        (r"Error: You don't have permission to access that port\.",
+         "错误：没有权限使用该端口（1024 以下的端口需要管理员权限）。"),
+        (r"Error: That IP address can't be assigned to\.",
+         "错误：本机没有这个 IP 地址，无法在其上监听。"),
+        (r"You have (\d+) unapplied migration\(s\)\. Your project may not work properly until "
+         r"you apply the migrations for app\(s\): (.+?)\.",
+         r"有 \1 项迁移尚未执行（\2），执行之前系统可能无法正常工作。"),
+        (r"Run 'python manage\.py migrate' to apply them\.", "请运行 yiwang migrate 执行迁移。"),
+        (r"Operations to perform:", "要执行的操作："),
+        (r"Apply all migrations: ", "执行全部迁移："),
+        (r"Running migrations:", "正在执行迁移："),
+        (r"No migrations to apply\.", "没有需要执行的迁移。"),
+        (r"Applying (\S+?)\.\.\.", r"执行 \1…"),
+        (r"Performing system checks\.\.\.", "正在进行系统检查…"),
+        (r"System check identified no issues \((\d+) silenced\)\.",
+         r"系统检查未发现问题（忽略 \1 项）。"),
+        (r"Django version (\S+), using settings '(.+?)'", r"Django \1，设置模块 \2"),
+        (r"Starting development server at (\S+)", r"开发服务器已启动：\1"),
+        (r"Quit the server with (\S+?)\.", r"按 \1 停止服务器。"),
+        (r"WARNING: This is a development server\. Do not use it in a production setting\. "
+         r"Use a production WSGI or ASGI server instead\.",
+         "警告：这是开发用服务器，不能用于生产环境；生产环境请使用 WSGI 或 ASGI 服务器。"),
+        (r"For more information on production servers see: (\S+)", r"生产环境部署说明：\1"),
+        # runserver's start time, "November 22, 2026 - 03:49:02"
+        (rf"^(?P<month>{'|'.join(MONTHS)}) (?P<day>\d{{1,2}}), (?P<year>\d{{4}}) - "
+         r"(?P<time>\d{2}:\d{2}:\d{2})$", _date_line),
+    )
+)  # fmt: skip
+
+
+def django_text(message: str) -> str:
+    """``message`` of one of Django's own commands, with the texts it knows said in Chinese."""
+    for pattern, chinese in DJANGO_TEXTS:
+        message = pattern.sub(chinese, message)
+    return message
+
+
+def _speak_chinese(command: BaseCommand) -> None:
+    """Say what one of Django's own commands writes in Chinese."""
+    for stream in (command.stdout, command.stderr):
+        write = stream.write
+
+        def translated(
+            msg: str = "", style_func: Any = None, ending: Any = None, w: Any = write
+        ) -> None:
+            w(django_text(msg), style_func, ending)
+
+        stream.write = translated  # type: ignore[method-assign]
+
 
 def install() -> None:
     """Make argparse and Django's command parsers speak Chinese (idempotent)."""
@@ -108,7 +188,7 @@ def chinese_errors(execute: Callable[..., Any]) -> Callable[..., Any]:
     through the same way (its message is already Chinese). ``call_command`` (tests, other
     commands) and ``--traceback`` get the exception itself, as before.
     """
-    from django.core.management.base import BaseCommand, CommandError, SystemCheckError
+    from django.core.management.base import CommandError, SystemCheckError
     from django.db import DatabaseError
 
     from yiwang.core.errors import DomainError
@@ -116,12 +196,18 @@ def chinese_errors(execute: Callable[..., Any]) -> Callable[..., Any]:
     def run(self: BaseCommand, *args: Any, **options: Any) -> Any:
         if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
             return execute(self, *args, **options)
+        # Django's own commands and those of its add-ons (WhiteNoise's runserver), never
+        # yiwang's, whose output may be data.
+        django_command = not type(self).__module__.startswith("yiwang.")
+        if django_command:
+            _speak_chinese(self)
         try:
             return execute(self, *args, **options)
         except SystemCheckError:
             raise  # formats itself
         except CommandError as exc:
-            self.stderr.write(f"{ERROR_PREFIX}{exc}")
+            said = django_text(str(exc)) if django_command else str(exc)
+            self.stderr.write(f"{ERROR_PREFIX}{said}")
             sys.exit(exc.returncode)
         except DomainError as exc:
             self.stderr.write(f"{ERROR_PREFIX}{exc.message}")

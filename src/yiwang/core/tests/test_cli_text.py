@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +97,48 @@ def test_a_database_never_migrated_is_named_not_traced(tmp_path):
     assert "请先运行 yiwang migrate" in fresh.stderr and "Traceback" not in fresh.stderr
 
 
+def test_djangos_own_commands_speak_chinese(tmp_path):
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "yiwang", *args],
+            capture_output=True,
+            text=True,
+            env=environment(tmp_path),
+            cwd=CHECKOUT,
+            timeout=60,
+        )
+
+    unknown = run("migrate", "nosuchapp")
+    assert (unknown.returncode, unknown.stderr) == (1, "错误：没有名为“nosuchapp”的应用。\n")
+    bad_port = run("runserver", "99999x")
+    assert bad_port.returncode == 1
+    assert bad_port.stderr == "错误：“99999x”不是有效的端口号或“地址:端口”。\n"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = run("runserver", f"127.0.0.1:{port}", "--noreload")
+    assert busy.returncode == 1
+    assert "错误：端口已被占用；请换一个端口，或先停止占用它的程序。" in busy.stderr
+    # The database of this fresh directory was never migrated: runserver says so first.
+    assert "项迁移尚未执行" in busy.stdout and "请运行 yiwang migrate 执行迁移。" in busy.stdout
+    for result in (unknown, bad_port, busy):
+        assert "Error" not in result.stderr and "python manage.py" not in result.stdout
+    migrated = run("migrate")
+    assert migrated.returncode == 0
+    assert "正在执行迁移：" in migrated.stdout and "执行 cases.0001_initial… OK" in migrated.stdout
+    assert "Applying" not in migrated.stdout
+
+
+def test_a_yiwang_commands_output_is_never_rewritten(capsys):
+    # Its output may be data (an exported catalogue) that merely looks like Django's words.
+    Speaking().run_from_argv(["yiwang", "speaking", "--skip-checks"])
+    assert capsys.readouterr().out == "No migrations to apply.\n"
+    Django = type("Command", (Speaking,), {"__module__": "django.core.management.commands.x"})
+    Django().run_from_argv(["yiwang", "x", "--skip-checks"])
+    assert capsys.readouterr().out == "没有需要执行的迁移。\n"
+
+
 def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
     # As with `yiwang catalog export | head`, once head has read enough and left.
     read_end, write_end = os.pipe()
@@ -127,6 +170,14 @@ class Refusing(BaseCommand):
 
 
 Refusing.execute = chinese_errors(BaseCommand.execute)  # type: ignore[method-assign]
+
+
+class Speaking(BaseCommand):
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write("No migrations to apply.")
+
+
+Speaking.execute = chinese_errors(BaseCommand.execute)  # type: ignore[method-assign]
 
 
 @pytest.mark.parametrize(
