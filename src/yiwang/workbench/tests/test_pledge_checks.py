@@ -79,11 +79,14 @@ def test_a_finding_without_words_keeps_the_form_and_the_choice(client, demo):
 def test_others_are_neither_offered_nor_allowed_the_form(client, demo):
     case = _approved_on_a_pledge(demo)
     url = reverse("workbench:pledge_check", args=[case.number])
-    # The issuer's clerk sees the check but may not record it; the city's handler sees the case
-    # but not its check (another organization's work); a clerk of another county sees neither.
+    # The issuer's clerk and the province's supervisor see the check but may not record it;
+    # the city's handler sees the case but not its check (another organization's work), as does
+    # the city's supervisor; a clerk of another county sees neither.
     for username, lists in (
         ("henan.clerk", True),
+        ("henan.supervisor", True),
         ("zhengzhou.handler", False),
+        ("zhengzhou.supervisor", False),
         ("lankao.clerk", False),
     ):
         client.logout()
