@@ -222,9 +222,6 @@ def test_listing_drafts_costs_the_same_for_one_draft_as_for_five(client, world):
 
 
 def test_a_certificate_is_pledged_over_the_api_and_its_check_recorded_once(client, world):
-    from yiwang.cases import engine
-    from yiwang.cases.services import perform
-
     agent = bearer(world.user)
     draft = start(client, world, agent, applicant_id=world.firm.pk).json()
     url = f"{URL}/{draft['id']}"
@@ -249,15 +246,7 @@ def test_a_certificate_is_pledged_over_the_api_and_its_check_recorded_once(clien
     number = case["number"]
     missing = client.get(f"/api/v1/cases/{number}/pledge-check", **agent)
     assert missing.status_code == 404 and missing.json()["code"] == "pledge_check.not_found"
-    stored = Case.objects.get(number=number)
-    for kind, user, params in [
-        ("accept", world.clerk, {}),
-        ("review", world.handler, {}),
-        ("hand_over", world.reviewer, {}),
-        ("decide", world.leader, {"decision": "approve"}),
-        ("conclude", world.prov_clerk, {}),
-    ]:
-        stored = perform(stored.pk, engine.Action(kind, params=params), user)
+    world.approve(Case.objects.get(number=number))
 
     check_url = f"/api/v1/cases/{number}/pledge-check"
     seen = client.get(check_url, **agent)

@@ -89,6 +89,18 @@ class World:
         )
         return case
 
+    def approve(self, case: Case) -> Case:
+        """Accepted at the county, reviewed at the city, approved and concluded at the province."""
+        for kind, user, params in [
+            ("accept", self.clerk, {}),
+            ("review", self.handler, {}),
+            ("hand_over", self.reviewer, {}),
+            ("decide", self.leader, {"decision": "approve"}),
+            ("conclude", self.prov_clerk, {}),
+        ]:
+            case = perform(case.pk, engine.Action(kind, params=params), user)
+        return case
+
 
 @pytest.fixture
 def world(tree, make_staff) -> World:
@@ -251,14 +263,7 @@ def test_two_checkers_at_once_exactly_one_finding_stands(tree, make_staff):
     first = make_staff("prov.handler", tree.province, Role.HANDLER)
     case = world.submit()
     case = perform(case.pk, engine.Action("pledge", params={"materials": ["住所证明"]}), world.user)
-    for kind, user, params in [
-        ("accept", world.clerk, {}),
-        ("review", world.handler, {}),
-        ("hand_over", world.reviewer, {}),
-        ("decide", world.leader, {"decision": "approve"}),
-        ("conclude", world.prov_clerk, {}),
-    ]:
-        case = perform(case.pk, engine.Action(kind, params=params), user)
+    case = world.approve(case)
     barrier = threading.Barrier(2)
     results: list[str] = []
 

@@ -104,3 +104,19 @@ def test_an_unknown_status_filter_is_a_clear_error(client, demo):
     client = login(client, demo, "henan.handler")
     response = client.get(LIST + "?status=done")
     assert response.status_code == 422 and "核查结果只能是" in response.content.decode()
+
+
+def test_the_pager_keeps_the_filter_and_moves_the_page(rf):
+    from django.template.loader import render_to_string
+
+    from yiwang.workbench.selectors import Pages
+
+    request = rf.get(LIST, {"status": "false", "page": "2"})
+    html = render_to_string(
+        "workbench/_pager.html", {"pages": Pages(number=2, count=120), "base": LIST}, request
+    )
+    assert f'href="{LIST}?status=false&amp;page=1" rel="prev"' in html
+    assert f'href="{LIST}?status=false&amp;page=3" rel="next"' in html
+    assert "第 2 / 3 页" in html
+    single = render_to_string("workbench/_pager.html", {"pages": Pages(number=1, count=3)}, request)
+    assert "分页" not in single
