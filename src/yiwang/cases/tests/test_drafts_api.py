@@ -270,8 +270,13 @@ def test_a_certificate_is_pledged_over_the_api_and_its_check_recorded_once(clien
     assert again.status_code == 409 and again.json()["code"] == "pledge_check.recorded"
 
     listed = client.get("/api/v1/pledge-checks?status=confirmed", **leader).json()
-    assert [c["case_number"] for c in listed] == [number]
+    assert (listed["count"], listed["pages"]) == (1, 1)
+    assert [c["case_number"] for c in listed["items"]] == [number]
     assert client.get("/api/v1/pledge-checks", **leader).json() == listed
-    assert client.get("/api/v1/pledge-checks", **bearer(world.clerk)).json() == []
+    assert client.get("/api/v1/pledge-checks?status=pending", **leader).json()["count"] == 0
+    assert client.get("/api/v1/pledge-checks?page=2", **leader).json()["items"] == []
+    assert client.get("/api/v1/pledge-checks", **bearer(world.clerk)).json()["count"] == 0
     wrong = client.get("/api/v1/pledge-checks?status=done", **leader)
     assert wrong.status_code == 400 and wrong.json()["code"] == "pledge_check.status"
+    nowhere = client.get("/api/v1/pledge-checks?page=0", **leader)
+    assert nowhere.status_code == 422
