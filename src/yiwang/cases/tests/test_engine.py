@@ -455,6 +455,7 @@ ATTEMPTS = [
     Action("decide", "理由", {"decision": "deny"}), Action("send_back", "理由", {"to_step": "review"}),
     Action("suspend", "理由", {"kind": "expert_review"}), Action("resume"), Action("extend", "理由"),
     Action("conclude"), Action("deliver", params={"method": "online"}), Action("deem_accept"),
+    Action("pledge", params={"materials": ["住所证明"]}),
 ]  # fmt: skip
 
 
@@ -470,7 +471,7 @@ ATTEMPTS = [
     ),
 )
 def test_random_sequences_keep_the_invariants(counted_from, start, steps):
-    defn = replace(LAW_FIRM, limits_from=counted_from)
+    defn = replace(LAW_FIRM, limits_from=counted_from, pledge_materials=frozenset({"住所证明"}))
     state, _ = engine.start(defn, applicant_id=APPLICANT, chain=CHAIN, today=start, calendar=CAL)
     today = start
     paused_by_model = 0
@@ -494,6 +495,10 @@ def test_random_sequences_keep_the_invariants(counted_from, start, steps):
             assert actor.system
         else:
             assert actor.holds(event.role, state.owner_org_id)
+        # A certificate is replaced by a pledge with the application only, by its applicant.
+        if new.pledged_materials != state.pledged_materials:
+            assert event.action == "pledge" and state.status == "submitted"
+            assert set(new.pledged_materials) <= defn.pledge_materials
         if state.status == "suspended" and new.status != "suspended":
             paused_by_model += CAL.workdays_between(state.suspended_on, today).workdays
         state = new
