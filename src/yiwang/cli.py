@@ -17,12 +17,21 @@ def main(argv: list[str] | None = None) -> None:
     for position in (1, 2) if len(args) > 2 and args[1] == "help" else (1,):
         if len(args) > position and not args[position].startswith("-"):
             args[position] = args[position].replace("-", "_")
+    from django.core.exceptions import ImproperlyConfigured
+
     from yiwang.core import cli_text
 
     cli_text.install()
     try:
         cli_text.Utility(args).execute()
         sys.stdout.flush()
+    except ImproperlyConfigured as exc:
+        # The settings refused the environment (a missing key, a malformed number): the message
+        # names the variable; a traceback would only hide it.
+        if "--traceback" in args:
+            raise
+        sys.stderr.write(f"{cli_text.ERROR_PREFIX}配置有误：{exc}\n")
+        sys.exit(1)
     except BrokenPipeError:
         # The reader went away (``yiwang catalog export | head``): stop quietly, as other
         # command-line tools do, and keep the interpreter's final flush from failing again.

@@ -56,7 +56,7 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if value.lower() in {"0", "false", "no", "off"}:
         return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
+    raise ImproperlyConfigured(f"环境变量 {name} 应为 1/0 或 true/false，现为 {value!r}")
 
 
 def env_int(name: str, default: int, minimum: int = 0) -> int:
@@ -66,9 +66,9 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {text!r}") from None
+        raise ImproperlyConfigured(f"环境变量 {name} 应为整数，现为 {text!r}") from None
     if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+        raise ImproperlyConfigured(f"环境变量 {name} 不能小于 {minimum}，现为 {value}")
     return value
 
 
@@ -106,7 +106,7 @@ for _proxy in YIWANG_TRUSTED_PROXIES:
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError:
         raise ImproperlyConfigured(
-            f"YIWANG_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network"
+            f"环境变量 YIWANG_TRUSTED_PROXIES 中的 {_proxy!r} 不是 IP 地址或网段"
         ) from None
 
 
@@ -117,7 +117,7 @@ def public_base_url_from_env() -> str:
     scheme, _, rest = text.partition("://")
     if scheme not in ("http", "https") or not rest.strip("/") or " " in text:
         raise ImproperlyConfigured(
-            f"YIWANG_PUBLIC_BASE_URL must be an absolute http(s) address, not {text!r}"
+            f"环境变量 YIWANG_PUBLIC_BASE_URL 应为以 http:// 或 https:// 开头的完整地址，现为 {text!r}"
         )
     return text.rstrip("/")
 
@@ -198,7 +198,7 @@ if _database_url:
         _threshold = os.environ.get("YIWANG_PG_PREPARE_THRESHOLD", "5").strip()
         if _threshold and not _threshold.isdigit():
             raise ImproperlyConfigured(
-                f"YIWANG_PG_PREPARE_THRESHOLD must be a whole number or empty, not {_threshold!r}"
+                f"环境变量 YIWANG_PG_PREPARE_THRESHOLD 应为整数或留空，现为 {_threshold!r}"
             )
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=env_bool("YIWANG_PG_SERVER_SIDE_BINDING", True),
@@ -262,10 +262,10 @@ def _file_storage() -> dict[str, Any]:
         options = json.loads(text)
     except ValueError as exc:
         raise ImproperlyConfigured(
-            f"YIWANG_FILE_STORAGE_OPTIONS is not valid JSON: {exc}"
+            f"环境变量 YIWANG_FILE_STORAGE_OPTIONS 不是有效的 JSON：{exc}"
         ) from None
     if not isinstance(options, dict):
-        raise ImproperlyConfigured("YIWANG_FILE_STORAGE_OPTIONS must be a JSON object")
+        raise ImproperlyConfigured("环境变量 YIWANG_FILE_STORAGE_OPTIONS 应为 JSON 对象")
     return {"BACKEND": backend, "OPTIONS": options}
 
 

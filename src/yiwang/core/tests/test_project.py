@@ -60,7 +60,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         YIWANG_LICENCE_SM2_PRIVATE_KEY="3945208f7b2144b13f36e38ac6d39f95889393692860b51a42fb81ef4df7c5b8",
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    assert "系统检查未发现问题" in result.stdout
 
 
 def test_production_refuses_to_start_without_the_licence_signing_key(tmp_path):
@@ -72,7 +72,7 @@ def test_production_refuses_to_start_without_the_licence_signing_key(tmp_path):
         YIWANG_ALLOWED_HOSTS="yiwang.example.gov.cn",
     )
     assert result.returncode != 0
-    assert "YIWANG_LICENCE_SM2_PRIVATE_KEY" in result.stderr
+    assert "YIWANG_LICENCE_SM2_PRIVATE_KEY" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "licence_sm2_key").exists()
 
 
@@ -93,8 +93,11 @@ def test_debug_is_off_unless_asked(tmp_path):
 @pytest.mark.parametrize("value", ["maybe", "2"])
 def test_a_malformed_boolean_is_refused(tmp_path, value):
     result = run(["check"], tmp_path, YIWANG_DEBUG=value)
-    assert result.returncode != 0
-    assert "YIWANG_DEBUG" in result.stderr
+    assert result.returncode == 1
+    # Said in a line that names the variable, not at the end of a traceback.
+    assert result.stderr == (
+        f"错误：配置有误：环境变量 YIWANG_DEBUG 应为 1/0 或 true/false，现为 '{value}'\n"
+    )
 
 
 def test_postgresql_prepares_repeated_statements_unless_told_not_to(tmp_path):
@@ -113,9 +116,9 @@ def test_postgresql_prepares_repeated_statements_unless_told_not_to(tmp_path):
 def test_a_login_limit_that_is_not_a_number_stops_the_server_at_start(tmp_path):
     result = run(["check"], tmp_path, YIWANG_LOGIN_FAILURES_PER_USER="five")
     assert result.returncode != 0
-    assert "YIWANG_LOGIN_FAILURES_PER_USER must be a whole number" in result.stderr
+    assert "环境变量 YIWANG_LOGIN_FAILURES_PER_USER 应为整数" in result.stderr
     result = run(["check"], tmp_path, YIWANG_LOGIN_WINDOW_SECONDS="0")
-    assert "YIWANG_LOGIN_WINDOW_SECONDS must be at least 1" in result.stderr
+    assert "环境变量 YIWANG_LOGIN_WINDOW_SECONDS 不能小于 1" in result.stderr
 
 
 def test_a_file_storage_that_cannot_be_built_stops_the_start(tmp_path):
@@ -124,7 +127,7 @@ def test_a_file_storage_that_cannot_be_built_stops_the_start(tmp_path):
     assert "yiwang.E001" in result.stderr and "YIWANG_FILE_STORAGE" in result.stderr
     result = run(["check"], tmp_path, YIWANG_FILE_STORAGE_OPTIONS="{bucket: x}")
     assert result.returncode != 0
-    assert "YIWANG_FILE_STORAGE_OPTIONS is not valid JSON" in result.stderr
+    assert "环境变量 YIWANG_FILE_STORAGE_OPTIONS 不是有效的 JSON" in result.stderr
     result = run(
         ["check"],
         tmp_path,
