@@ -86,9 +86,7 @@ def chinese_help(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 ERROR_PREFIX = "错误："
 
-# What Django's own commands say, in English, to an operator of ``yiwang migrate`` and
-# ``yiwang runserver``: their refusals and their progress. Substituted wherever they occur in a
-# message, so that a multi-line or coloured one is said in Chinese too.
+# Month names as runserver prints its start time.
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")  # fmt: skip
 
@@ -98,6 +96,9 @@ def _date_line(match: re.Match[str]) -> str:
     return f"{match['year']}年{month}月{int(match['day'])}日 {match['time']}"
 
 
+# What Django's own commands say, in English, to an operator of ``yiwang migrate`` and
+# ``yiwang runserver``: their refusals and their progress. Substituted wherever they occur in a
+# message, so that a multi-line or coloured one is said in Chinese too.
 DJANGO_TEXTS: tuple[tuple[re.Pattern[str], Any], ...] = tuple(
     (re.compile(pattern), chinese)
     for pattern, chinese in (
