@@ -601,6 +601,7 @@ def test_a_certificate_is_replaced_by_a_pledge_from_its_row(client_for, zhang, f
     answer = client.post(url, {"pledge": "1"}, HTTP_HX_REQUEST="true")
     assert answer.status_code == 200
     assert "已选择以告知承诺代替提交" in answer.content.decode()
+    assert "改为上传文件（上传后承诺即撤回）" in answer.content.decode()
     assert Draft.objects.get(pk=draft.pk).pledged_materials == ["住所证明"]
     other = version.materials.get(name="申请书").position
     refused = client.post(
