@@ -17,8 +17,11 @@ from yiwang.core.errors import InvalidInput
 
 
 def environment(data_dir: Path) -> dict[str, str]:
+    """A ``yiwang`` process on its own SQLite file in ``data_dir``: never the database a
+    ``DATABASE_URL`` names, which these tests would otherwise migrate or find migrated."""
     env = {**os.environ, "YIWANG_DATA_DIR": str(data_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)
     return env
 
 
