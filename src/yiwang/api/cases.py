@@ -17,7 +17,7 @@ from yiwang.cases.selectors import (
     applicant_ids_for,
     case_for,
     case_with_view,
-    pledge_check_of,
+    pledge_check_for,
     reason_told,
 )
 from yiwang.cases.services import Submission, definition_for, perform, submit
@@ -405,17 +405,10 @@ def pledge_check_out(check: PledgeCheck) -> dict[str, Any]:
     }
 
 
-def _pledge_check_of(request: HttpRequest, number: str) -> PledgeCheck:
-    check = pledge_check_of(case_for(request.user, number))  # type: ignore[arg-type]
-    if check is None:
-        raise NotFound("pledge_check.not_found", f"办件 {number} 没有告知承诺核查")
-    return check
-
-
 @router.get("/{number}/pledge-check", response=PledgeCheckOut, summary="告知承诺核查")
 def pledge_check(request: HttpRequest, number: str) -> dict[str, Any]:
     """依告知承诺批准的办件在办结时生成核查任务；没有返回 404。"""
-    return pledge_check_out(_pledge_check_of(request, number))
+    return pledge_check_out(pledge_check_for(case_for(request.user, number)))  # type: ignore[arg-type]
 
 
 class PledgeFindingIn(Schema):
@@ -429,15 +422,14 @@ def record_pledge_finding(
 ) -> dict[str, Any]:
     """作出批准决定机关的承办人或审批负责人登记核查结果，只能登记一次。
     无权返回 403，已登记返回 409，结果或核查情况有误返回 400。"""
-    _pledge_check_of(request, number)  # the case must be in the user's view first
-    record_finding(
-        number,
+    recorded = record_finding(
+        pledge_check_for(case_for(request.user, number)),  # type: ignore[arg-type]
         request.user,  # type: ignore[arg-type]
         verdict=body.verdict,
         finding=body.finding,
         client_addr=client_address(request),
     )
-    return pledge_check_out(_pledge_check_of(request, number))
+    return pledge_check_out(recorded)
 
 
 class CaseMaterialOut(Schema):

@@ -21,7 +21,7 @@ from yiwang.accounts.models import Role, User
 from yiwang.cases import engine
 from yiwang.cases.models import Case, PledgeCheck, PledgeCheckStatus
 from yiwang.cases.record import record_beside_process
-from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from yiwang.core.errors import Conflict, Forbidden, InvalidInput
 from yiwang.core.text import trimmed, unstorable
 from yiwang.organizations.models import Organization
 from yiwang.workcalendar.services import add_workdays
@@ -74,18 +74,17 @@ def _finding(text: str) -> str:
 
 
 def record_finding(
-    number: str, user: User, *, verdict: str, finding: str, client_addr: str = ""
+    check: PledgeCheck, user: User, *, verdict: str, finding: str, client_addr: str = ""
 ) -> PledgeCheck:
-    """Record the finding of the check of case ``number``: once, by a checker of its
-    organization, with the finding in the case's audit chain in the same transaction."""
+    """Record the finding of ``check`` (found by the caller through a case the user sees,
+    ``selectors.pledge_check_for``): once, by a checker of its organization, with the finding in
+    the case's audit chain in the same transaction. Returns the check as recorded."""
     if not user.is_authenticated or not user.is_active:
         raise Forbidden("not_authenticated", "请先登录")
     if verdict not in (PledgeCheckStatus.CONFIRMED, PledgeCheckStatus.FALSE):
         raise InvalidInput("pledge_check.verdict", "核查结果只能是“承诺属实”或“承诺不实”")
     text = _finding(finding)
-    check = PledgeCheck.objects.select_related("organization").filter(case__number=number).first()
-    if check is None:
-        raise NotFound("pledge_check.not_found", f"办件 {number} 没有告知承诺核查")
+    number = check.case.number
     role = checker_role(user, check.organization)
     if role is None:
         raise Forbidden(
@@ -118,5 +117,5 @@ def record_finding(
             user,
             client_addr=client_addr,
         )
-    locked.organization = check.organization
+    locked.case, locked.organization = check.case, check.organization
     return locked

@@ -121,3 +121,11 @@ def pledge_check_of(case: Case) -> PledgeCheck | None:
     if check is not None:
         check.case = case
     return check
+
+
+def pledge_check_for(case: Case) -> PledgeCheck:
+    """The check of ``case``'s pledge, or ``pledge_check.not_found``."""
+    check = pledge_check_of(case)
+    if check is None:
+        raise NotFound("pledge_check.not_found", f"办件 {case.number} 没有告知承诺核查")
+    return check

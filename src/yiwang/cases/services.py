@@ -75,7 +75,7 @@ def definition_for(version_id: int) -> engine.Definition:
         gap_materials=frozenset(m.name for m in materials if m.gap_allowed),
         limits_from=version.limits_from,
         pledge_materials=frozenset(m.name for m in materials if m.pledge_replaceable),
-        deemed_acceptance=version.category == Category.LICENSING,
+        deemed_acceptance=version.licensing,
     )
 
 

@@ -403,6 +403,11 @@ class ItemVersion(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def licensing(self) -> bool:
+        """A 行政许可 item: the 行政许可法 governs it (第32条 deemed acceptance, its citations)."""
+        return self.category == Category.LICENSING
+
     def limit_text(self, value: int) -> str:
         """A limit as a person reads it: 20 个工作日, 7 日, 9 个月."""
         return f"{value} {UNIT_WORDS[TimeUnit(self.statutory_unit)]}"

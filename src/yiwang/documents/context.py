@@ -74,7 +74,7 @@ from django.utils import timezone
 
 from yiwang.accounts.models import ApplicantKind
 from yiwang.cases.models import Case, SuspensionKind
-from yiwang.catalog.models import Category, Handling, ItemVersion, LimitsFrom, TimeUnit
+from yiwang.catalog.models import Handling, ItemVersion, LimitsFrom, TimeUnit
 from yiwang.core.errors import InvalidInput, Problem
 from yiwang.documents.models import DocumentKind
 from yiwang.documents.numbering import organization_prefix
@@ -405,7 +405,7 @@ def _base(
             "item_code": version.item.code,
             "item_name": version.name,
             "category": version.category,
-            "licensing": version.category == Category.LICENSING,
+            "licensing": version.licensing,
             "legal_basis": version.legal_basis,
             "result_kind": version.result_kind,
             "result_name": version.result_name,

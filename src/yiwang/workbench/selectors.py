@@ -34,7 +34,7 @@ from yiwang.cases.record import organization_name
 from yiwang.cases.selectors import can_view, pledge_check_of, pledge_checks_for
 from yiwang.cases.services import actor_for_case, definition_for, state_of
 from yiwang.catalog.application_form import DisplayRow, display_rows, form_definition
-from yiwang.catalog.models import Category, Material, ProcessStep, VersionStatus
+from yiwang.catalog.models import Material, ProcessStep, VersionStatus
 from yiwang.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from yiwang.documents.models import Document
 from yiwang.licences.models import Licence, LicenceStatus
@@ -726,7 +726,7 @@ def _clocks(case: Case, today: dt.date, soon: dt.date) -> list[Clock]:
     version = case.item_version
     if case.status == engine.SUBMITTED:
         # The law is cited only where it governs: 行政许可 items (as the letters do).
-        basis = "（行政许可法第32条）" if version.category == Category.LICENSING else ""
+        basis = "（行政许可法第32条）" if version.licensing else ""
         clocks.append(
             Clock("受理期限", case.accept_due, deadline_badge(case.accept_due, today, soon),
                   f"收件后 5 个工作日内受理、不予受理或一次性告知补正{basis}")

@@ -22,6 +22,7 @@ from yiwang.cases import engine
 from yiwang.cases.models import PledgeCheckStatus
 from yiwang.cases.pledges import record_finding
 from yiwang.cases.record import organization_name
+from yiwang.cases.selectors import pledge_check_for
 from yiwang.cases.services import definition_for, perform
 from yiwang.core.downloads import pdf_response, safe_file_name
 from yiwang.core.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -272,9 +273,8 @@ def pledge_check(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
     given = forms.posted(request.POST)
     try:
-        selectors.visible_case(user, number)
         check = record_finding(
-            number,
+            pledge_check_for(selectors.visible_case(user, number)),
             user,
             verdict=given.verdict,
             finding=given.reason,

@@ -11,6 +11,7 @@ from yiwang.audit.services import verify
 from yiwang.cases import drafts, engine
 from yiwang.cases.models import Case, CaseMaterial, Draft, PledgeCheck, PledgeCheckStatus
 from yiwang.cases.pledges import record_finding
+from yiwang.cases.selectors import pledge_check_for
 from yiwang.cases.services import perform
 from yiwang.catalog.application_form import example_data, form_definition
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -182,7 +183,10 @@ def test_only_a_handler_or_leader_of_the_deciding_organization_records_a_finding
 ):
     with pytest.raises(Forbidden) as refused:
         record_finding(
-            approved.number, _staff(username), verdict="confirmed", finding="实地查看，住所属实"
+            pledge_check_for(approved),
+            _staff(username),
+            verdict="confirmed",
+            finding="实地查看，住所属实",
         )
     assert refused.value.status == 403
     check = PledgeCheck.objects.get(case=approved)
@@ -195,7 +199,7 @@ def test_only_a_handler_or_leader_of_the_deciding_organization_records_a_finding
 def test_the_finding_is_recorded_once_on_the_cases_chain(approved, username):
     checker = _staff(username)
     check = record_finding(
-        approved.number, checker, verdict="false", finding="现场核查：所称住所为他人住宅"
+        pledge_check_for(approved), checker, verdict="false", finding="现场核查：所称住所为他人住宅"
     )
     assert check.status == PledgeCheckStatus.FALSE and check.checked_by == checker
     entry = AuditEntry.objects.get(case_id=approved.pk, action="pledge_check")
@@ -203,7 +207,7 @@ def test_the_finding_is_recorded_once_on_the_cases_chain(approved, username):
     assert entry.organization_name == "河南省司法厅"
     assert _chains_verify()
     with pytest.raises(Conflict) as again:
-        record_finding(approved.number, checker, verdict="confirmed", finding="复查属实")
+        record_finding(pledge_check_for(approved), checker, verdict="confirmed", finding="复查属实")
     assert again.value.code == "pledge_check.recorded" and again.value.status == 409
     assert PledgeCheck.objects.get(case=approved).status == PledgeCheckStatus.FALSE
 
@@ -220,7 +224,9 @@ def test_the_finding_is_recorded_once_on_the_cases_chain(approved, username):
 )
 def test_a_bad_finding_is_refused_and_nothing_changes(approved, verdict, finding, code):
     with pytest.raises(InvalidInput) as refused:
-        record_finding(approved.number, _staff("henan.handler"), verdict=verdict, finding=finding)
+        record_finding(
+            pledge_check_for(approved), _staff("henan.handler"), verdict=verdict, finding=finding
+        )
     assert refused.value.code == code
     assert PledgeCheck.objects.get(case=approved).status == PledgeCheckStatus.PENDING
 
@@ -229,5 +235,5 @@ def test_a_bad_finding_is_refused_and_nothing_changes(approved, verdict, finding
 def test_a_case_without_a_check_has_no_finding_to_record(zhang, firm, zhongmou):
     case = drafts.submit_draft(_draft_with_pledge(zhang, firm, zhongmou), zhang)
     with pytest.raises(NotFound) as missing:
-        record_finding(case.number, _staff("henan.handler"), verdict="confirmed", finding="属实")
+        pledge_check_for(case)
     assert missing.value.code == "pledge_check.not_found"

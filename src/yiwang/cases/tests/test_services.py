@@ -270,7 +270,8 @@ def test_two_checkers_at_once_exactly_one_finding_stands(tree, make_staff):
     def record(user: User, verdict: str) -> None:
         try:
             barrier.wait()
-            record_finding(case.number, user, verdict=verdict, finding=f"核查：{verdict}")
+            check = PledgeCheck.objects.select_related("case", "organization").get(case=case)
+            record_finding(check, user, verdict=verdict, finding=f"核查：{verdict}")
             results.append("ok")
         except Conflict as exc:
             results.append(exc.code)
