@@ -110,12 +110,3 @@ def failed(scope: str, request: HttpRequest, *, window_seconds: int) -> Window:
 def minutes_left(window: Window) -> int:
     """Whole minutes until ``window`` ends, at least 1: what a message tells a person."""
     return max(1, math.ceil(window.seconds_left() / 60))
-
-
-def over_limit(
-    scope: str, request: HttpRequest, *, limit: int, window_seconds: int
-) -> Window | None:
-    """Count one attempt of the request's client in ``scope``; its window once more than
-    ``limit`` were made within it (to tell how long to wait), None while within the limit."""
-    window = hit(_address_key(scope, request), window_seconds)
-    return window if window.attempts > limit else None

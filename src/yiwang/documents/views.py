@@ -15,11 +15,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from yiwang.core.errors import DomainError
-from yiwang.core.throttle import minutes_left, over_limit
+from yiwang.core.throttle import failed, minutes_left, refused
 from yiwang.documents.services import document_to_verify, open_document
 from yiwang.organizations.seals import shown_on_page
 
-#: Wrong codes and file checks allowed per client address and window.
+#: Wrong codes and file checks allowed per client address and window; then every check of
+#: that address waits for the window to end, as the licence check does.
+VERIFY_SCOPE = "letter-verify"
 VERIFY_LIMIT = 30
 VERIFY_WINDOW_SECONDS = 600
 
@@ -29,20 +31,16 @@ VERIFY_WINDOW_SECONDS = 600
 def verify(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("n", "")[:100]
     code = request.GET.get("c", "")[:64]
-    counted = request.method == "POST"
-    document = document_to_verify(number, code) if number and code else None
-    if document is None:
-        counted = True  # a wrong code is an attempt, as a file check is
-    locked = (
-        over_limit(
-            "letter-verify", request, limit=VERIFY_LIMIT, window_seconds=VERIFY_WINDOW_SECONDS
-        )
-        if counted
-        else None
-    )
+    # A locked client is refused before anything is looked up: were the right code still
+    # answered, a guesser would read every 429 as "wrong" and every 200 as "found".
+    locked = refused(VERIFY_SCOPE, request, limit=VERIFY_LIMIT)
     if locked is not None:
         minutes = minutes_left(locked)
         return render(request, "documents/verify_busy.html", {"minutes": minutes}, status=429)
+    document = document_to_verify(number, code) if number and code else None
+    if document is None or request.method == "POST":
+        # A wrong code is an attempt, and so is a file check: it costs a digest of the upload.
+        failed(VERIFY_SCOPE, request, window_seconds=VERIFY_WINDOW_SECONDS)
     if document is None:
         return render(request, "documents/verify_not_found.html", {"number": number}, status=404)
     context: dict[str, object] = {"document": document, "facts": document.context, "check": None}

@@ -39,15 +39,16 @@ def test_windows_that_ended_are_dropped_when_a_new_one_opens():
     assert list(AttemptWindow.objects.values_list("key", flat=True)) == ["fresh"]
 
 
-def test_over_limit_counts_each_client_address_apart(settings):
+def test_failures_are_counted_for_each_client_address_apart(settings):
     settings.YIWANG_TRUSTED_PROXIES = []
     one = RequestFactory().post("/", REMOTE_ADDR="203.0.113.1")
     other = RequestFactory().post("/", REMOTE_ADDR="203.0.113.2")
-    counted = [throttle.over_limit("s", one, limit=2, window_seconds=600) for _ in range(3)]
-    assert counted[:2] == [None, None]
-    assert counted[2] is not None and counted[2].attempts == 3
-    assert throttle.minutes_left(counted[2]) == 10  # the window opened just now
-    assert throttle.over_limit("s", other, limit=2, window_seconds=600) is None
+    counted = [throttle.failed("s", one, window_seconds=600).attempts for _ in range(3)]
+    assert counted == [1, 2, 3]
+    locked = throttle.refused("s", one, limit=3)
+    assert locked is not None and throttle.minutes_left(locked) == 10  # opened just now
+    assert throttle.refused("s", other, limit=3) is None
+    assert throttle.failed("s", other, window_seconds=600).attempts == 1
 
 
 def test_refused_says_whether_the_failures_are_used_up_without_counting(settings):

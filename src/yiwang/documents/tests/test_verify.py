@@ -17,6 +17,7 @@ from yiwang.documents.models import DocumentKind
 from yiwang.documents.rendering import QR_SIZE_MM, render_html, verification_url
 from yiwang.documents.services import issue, open_document
 from yiwang.documents.tests.pdftools import compact, pdf_text
+from yiwang.documents.views import VERIFY_LIMIT
 
 URL = "/verify/letter/"
 
@@ -90,21 +91,35 @@ def test_a_wrong_code_or_number_shows_nothing_of_the_letter(client, letter):
 
 def test_guessing_codes_is_limited_per_client_address(client, letter, settings):
     settings.YIWANG_TRUSTED_PROXIES = []
-    for n in range(30):
+    for n in range(VERIFY_LIMIT):
         assert client.get(URL, {"n": letter.number, "c": f"{n:016x}"}).status_code == 404
     blocked = client.get(URL, {"n": letter.number, "c": letter.context["verify_code"][::-1]})
     assert blocked.status_code == 429 and "请 10 分钟后再试" in blocked.content.decode()
-    assert AttemptWindow.objects.get().attempts == 31
+    assert AttemptWindow.objects.get().attempts == VERIFY_LIMIT  # a refused request is not one
+    # Not even the right code gets through now: a 200 among the 429s would tell a guesser.
+    refused = client.get(URL, query(letter))
+    html = refused.content.decode()
+    assert refused.status_code == 429 and letter.case.number not in html
     # Five minutes on, the page tells the five minutes left, not the whole window.
     AttemptWindow.objects.update(window_ends=F("window_ends") - 300)
     later = client.get(URL, {"n": letter.number, "c": "e" * 16})
     assert later.status_code == 429 and "请 5 分钟后再试" in later.content.decode()
-    # Whoever holds the letter still checks it: only guesses and file checks are counted.
+    elsewhere = client.get(URL, query(letter), REMOTE_ADDR="198.51.100.3")
+    assert elsewhere.status_code == 200 and letter.case.number in elsewhere.content.decode()
+    # Once the window has ended, the letter is checked again.
+    AttemptWindow.objects.update(window_ends=F("window_ends") - 300)
     assert client.get(URL, query(letter)).status_code == 200
-    assert (
-        client.get(URL, {"n": letter.number, "c": "f" * 16}, REMOTE_ADDR="198.51.100.3").status_code
-        == 404
-    )
+
+
+def test_file_checks_count_as_attempts(client, letter, settings):
+    settings.YIWANG_TRUSTED_PROXIES = []
+    url = f"{URL}?n={letter.number}&c={letter.context['verify_code']}"
+    for _ in range(VERIFY_LIMIT):
+        upload = io.BytesIO(b"%PDF-1.7 not the letter")
+        upload.name = "副本.pdf"
+        assert client.post(url, {"file": upload}).status_code == 200
+    assert client.post(url, {}).status_code == 429
+    assert client.get(url).status_code == 429
 
 
 def test_a_letter_not_downloaded_yet_is_drawn_and_its_digest_shown(client, case: Case, tree: Any):
