@@ -92,6 +92,8 @@ class Definition:
     # Certificates the applicant may replace by a written pledge (证明事项告知承诺), whether
     # or not the item as a whole admits one (``pledge_allowed``).
     pledge_materials: frozenset[str] = frozenset()
+    #: The item's own check period of a pledge (working days); None: the province's default.
+    pledge_check_days: int | None = None
 
     @property
     def step_unit(self) -> str:

@@ -2,7 +2,8 @@
 
 A case approved on a pledge, whether the item's own (its conditions are met) or certificates
 replaced by one (证明事项告知承诺), gets one check when it is concluded. The check is due
-within ``YIWANG_PLEDGE_CHECK_WORKDAYS`` working days and is owned by the organization that
+within the item version's own period (``pledge_check_days`` of the catalogue), else
+``YIWANG_PLEDGE_CHECK_WORKDAYS`` working days, and is owned by the organization that
 decided the case. Its handler or leader records the finding once, and the finding becomes an
 entry of the case's audit chain. A false pledge is the ground on which that organization's
 leader revokes the licence (``licences.services.revoke``).
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from yiwang.accounts.models import Role, User
 from yiwang.cases import engine
 from yiwang.cases.models import Case, PledgeCheck, PledgeCheckStatus
 from yiwang.cases.record import record_beside_process
+from yiwang.catalog.models import pledge_check_workdays
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput
 from yiwang.core.text import trimmed, unstorable
 from yiwang.organizations.models import Organization
@@ -39,9 +40,12 @@ def subjects_of(case: Case) -> list[str]:
     return ([CONDITIONS] if case.pledged else []) + list(case.pledged_materials)
 
 
-def open_check(case: Case, organization: Organization, today: dt.date) -> PledgeCheck:
-    """Open the check of a case concluded with approval on a pledge (inside the step)."""
-    due = add_workdays(today, settings.YIWANG_PLEDGE_CHECK_WORKDAYS).date
+def open_check(
+    case: Case, organization: Organization, today: dt.date, own_days: int | None
+) -> PledgeCheck:
+    """Open the check of a case concluded with approval on a pledge (inside the step), due
+    within the item version's own period (``own_days``) or the province's default."""
+    due = add_workdays(today, pledge_check_workdays(own_days)).date
     return PledgeCheck.objects.create(
         case=case,
         organization=organization,

@@ -76,6 +76,7 @@ def definition_for(version_id: int) -> engine.Definition:
         limits_from=version.limits_from,
         pledge_materials=frozenset(m.name for m in materials if m.pledge_replaceable),
         deemed_acceptance=version.licensing,
+        pledge_check_days=version.pledge_check_days,
     )
 
 
@@ -472,7 +473,7 @@ def _perform(
             if event.action == "conclude" and case.outcome == "approved":
                 _issue_licence(case, user, before_owner)
                 if case.pledged or case.pledged_materials:
-                    open_check(case, before_owner, day)
+                    open_check(case, before_owner, day, defn.pledge_check_days)
     return case
 
 

@@ -80,6 +80,10 @@ class ItemDetailOut(ItemSummaryOut):
     visits: int = Field(description="到现场次数")
     extension_days: int = Field(description="可延长期限")
     pledge_allowed: bool = Field(description="是否适用告知承诺")
+    pledge_check_workdays: int | None = Field(
+        description="告知承诺核查期限：准予后多少个工作日内核查承诺是否属实（事项未规定的按全省"
+        "默认期限）；事项既不适用告知承诺、也没有可承诺替代的材料时为空"
+    )
     fee: FeeOut = Field(description="收费")
     result_kind: str = Field(description="办理结果类型")
     accept_level: str = Field(description="受理层级")
@@ -176,6 +180,7 @@ def get_item(request: HttpRequest, code: str, on: str = "") -> dict[str, object]
         "visits": v.visits,
         "extension_days": v.extension_days,
         "pledge_allowed": v.pledge_allowed,
+        "pledge_check_workdays": v.pledge_check_workdays,
         "fee": {"charged": v.fee_charged, "basis": v.fee_basis, "amount": v.fee_amount},
         "result_kind": v.result_kind,
         "accept_level": v.accept_level,

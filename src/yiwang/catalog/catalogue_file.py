@@ -28,6 +28,7 @@ from yiwang.catalog.models import (
     StepRole,
     TimeUnit,
     limit_error,
+    pledge_check_error,
     step_unit,
 )
 from yiwang.core import yaml_text
@@ -41,7 +42,7 @@ BASIC_CODE_RE = re.compile(r"^\d{12}$")
 ITEM_FIELDS = {
     "code", "basic_code", "name", "name_en", "category", "handling", "fully_online", "visits",
     "legal_basis", "conditions", "materials", "process", "statutory", "promised",
-    "extension_days", "pledge_allowed", "fee", "result", "levels", "external_authority",
+    "extension_days", "pledge_allowed", "pledge_check_days", "fee", "result", "levels", "external_authority",
     "sources", "notes", "form",
 }  # fmt: skip
 MATERIAL_FIELDS = {
@@ -202,6 +203,7 @@ def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
 
     out["form"] = _check_form(raw.get("form"), item, ck)
     out["materials"] = _check_materials(raw.get("materials"), item, ck)
+    out["pledge_check_days"] = _check_pledge_days(raw, out, item, ck)
     out["process"] = _check_process(raw.get("process"), item, ck)
 
     statutory, sck = _section(raw, "statutory", item, ck, "必填：days、unit、is_default、basis")
@@ -304,6 +306,30 @@ def _check_materials(raw: Any, item: str, ck: _Checker) -> list[dict[str, Any]]:
             ck.add(item, where + "basis", "按规则补充的材料必须写明依据", "required")
         materials.append(material)
     return materials
+
+
+def _check_pledge_days(
+    raw: dict[str, Any], out: dict[str, Any], item: str, ck: _Checker
+) -> int | None:
+    """The item's own check period of a pledge, if it sets one (else the province's default)."""
+    days = raw.get("pledge_check_days")
+    if days is None:
+        return None
+    if isinstance(days, bool) or not isinstance(days, int):
+        ck.add(item, "pledge_check_days", f"必须是整数（工作日），不能是 {days!r}")
+        return None
+    message = pledge_check_error(days)
+    if message is not None:
+        ck.add(item, "pledge_check_days", message)
+    pledges = out["pledge_allowed"] or any(m["pledge_replaceable"] for m in out["materials"])
+    if not pledges:
+        ck.add(
+            item,
+            "pledge_check_days",
+            "本事项不适用告知承诺（pledge_allowed 为 false，也没有可承诺替代的材料），"
+            "不应填写核查期限",
+        )
+    return days
 
 
 def _check_process(raw: Any, item: str, ck: _Checker) -> list[dict[str, Any]]:

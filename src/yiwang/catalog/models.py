@@ -12,6 +12,7 @@ import copy
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -119,6 +120,19 @@ def limit_error(value: int, unit: str) -> str | None:
     elif value > LIMIT_CEILING:
         return f"不能超过 {LIMIT_CEILING}"
     return None
+
+
+def pledge_check_error(days: int) -> str | None:
+    """Why ``days`` cannot be the check period of a pledge (in working days), or None."""
+    if days < 1:
+        return "至少为 1 个工作日"
+    return limit_error(days, TimeUnit.WORKDAY)
+
+
+def pledge_check_workdays(own: int | None) -> int:
+    """The check period of a pledge: the item version's own, else the province's default
+    (``YIWANG_PLEDGE_CHECK_WORKDAYS``), in working days."""
+    return own or settings.YIWANG_PLEDGE_CHECK_WORKDAYS
 
 
 # The bounds of columns that have no unit of their own, as MaxValueValidators: Django then
@@ -268,6 +282,13 @@ class ItemVersion(models.Model):
     pledge_allowed = models.BooleanField(
         "适用告知承诺", default=False, help_text="申请人承诺符合条件即可审批。"
     )
+    pledge_check_days = models.PositiveIntegerField(
+        "告知承诺核查期限",
+        null=True,
+        blank=True,
+        help_text="依告知承诺准予后，作出决定的机关核查承诺是否属实的期限（工作日，自办结之日"
+        "起算）；留空按全省默认期限。只适用于适用告知承诺或有可承诺替代材料的事项。",
+    )
     fee_charged = models.BooleanField(
         "收费", default=False, help_text="是否收费；绝大多数事项不收费。"
     )
@@ -381,6 +402,10 @@ class ItemVersion(models.Model):
             message = None if value is None else limit_error(value, self.statutory_unit)
             if message is not None:
                 errors[name] = f"{label}{message}"
+        check = self.pledge_check_days
+        message = None if check is None else pledge_check_error(check)
+        if message is not None:
+            errors["pledge_check_days"] = f"告知承诺核查期限{message}"
         return errors
 
     def clean_fields(self, exclude: Any = None) -> None:
@@ -402,6 +427,13 @@ class ItemVersion(models.Model):
             errors["promised_days"] = "承诺时限不能长于法定时限"
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def pledge_check_workdays(self) -> int | None:
+        """The working days within which a pledge of this version is checked (the version's
+        own period or the province's default); None when no pledge applies to the item."""
+        pledges = self.pledge_allowed or any(m.pledge_replaceable for m in self.materials.all())
+        return pledge_check_workdays(self.pledge_check_days) if pledges else None
 
     @property
     def licensing(self) -> bool:

@@ -124,6 +124,7 @@ def version_as_file_item(version: ItemVersion) -> dict[str, Any]:
         },
         "extension_days": version.extension_days,
         "pledge_allowed": version.pledge_allowed,
+        "pledge_check_days": version.pledge_check_days,
         "fee": {
             "charged": version.fee_charged,
             "basis": version.fee_basis,

@@ -34,7 +34,7 @@ VERSION_FIELDS = (
     "conditions", "statutory_days", "statutory_unit", "limits_from", "statutory_is_default",
     "statutory_basis",
     "promised_days", "promised_is_default", "promised_source", "extension_days",
-    "pledge_allowed", "fee_charged", "fee_basis", "fee_amount", "result_kind", "result_name",
+    "pledge_allowed", "pledge_check_days", "fee_charged", "fee_basis", "fee_amount", "result_kind", "result_name",
     "accept_level", "review_levels", "decide_level", "external_authority", "sources", "notes",
     "form",
 )  # fmt: skip

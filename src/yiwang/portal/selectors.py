@@ -16,7 +16,7 @@ from yiwang.cases import drafts, engine
 from yiwang.cases.models import Case, CaseMaterial, Draft, Rating
 from yiwang.cases.selectors import applicant_ids_for, reason_told
 from yiwang.cases.services import actor_for_case, definition_for, state_of
-from yiwang.catalog.models import ItemVersion, Material, VersionStatus
+from yiwang.catalog.models import ItemVersion, Material, VersionStatus, pledge_check_workdays
 from yiwang.core.errors import Forbidden, NotFound
 from yiwang.documents.models import Document
 from yiwang.workcalendar.services import current_calendar
@@ -141,6 +141,7 @@ class MaterialRow:
     versions: list[CaseMaterial] = field(default_factory=list)
     accept: str = ""
     pledged: bool = False  # replaced by the applicant's pledge (证明事项告知承诺)
+    check_workdays: int = 0  # a pledge is checked within these working days after approval
 
 
 _ACCEPT = {
@@ -157,6 +158,7 @@ def _accept(material: Material) -> str:
 
 def material_rows(user: User, draft: Draft, version: ItemVersion) -> list[MaterialRow]:
     materials = list(version.materials.order_by("position"))
+    check_workdays = pledge_check_workdays(version.pledge_check_days)
     # Earlier files of the applicant, all materials at once (只提交一次).
     earlier: dict[str, list[CaseMaterial]] = {}
     if draft.applicant_id in applicant_ids_for(user):
@@ -182,6 +184,7 @@ def material_rows(user: User, draft: Draft, version: ItemVersion) -> list[Materi
             reusable=earlier.get(m.name, [])[:5],
             accept=_accept(m),
             pledged=m.pledge_replaceable and m.name in draft.pledged_materials,
+            check_workdays=check_workdays,
         )
         for m in materials
     ]

@@ -218,6 +218,8 @@ class Guide:
     province: Organization | None
     place_count: int
     extension_text: str
+    #: Working days within which a pledge is checked after approval; None: no pledge applies.
+    pledge_check_workdays: int | None
 
 
 def _step_limit(days: int, unit: str) -> str:
@@ -284,6 +286,7 @@ def item_guide(code: str, on: dt.date | None = None) -> Guide:
         province=Organization.objects.filter(level=Level.PROVINCE).order_by("path").first(),
         place_count=count,
         extension_text=version.limit_text(version.extension_days),
+        pledge_check_workdays=version.pledge_check_workdays,
     )
 
 

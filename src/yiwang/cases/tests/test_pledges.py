@@ -4,6 +4,7 @@ when the case is approved, and the finding recorded once, by the right people on
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from yiwang.accounts.models import Applicant, User
 from yiwang.audit.models import AuditEntry
@@ -14,6 +15,7 @@ from yiwang.cases.pledges import record_finding
 from yiwang.cases.selectors import pledge_check_for
 from yiwang.cases.services import perform
 from yiwang.catalog.application_form import example_data, form_definition
+from yiwang.catalog.services import new_draft, publish
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from yiwang.organizations.models import Organization
 from yiwang.portal.tests.conftest import pdf
@@ -150,6 +152,21 @@ def test_approval_on_a_pledge_opens_one_check_at_the_deciding_organization(
     assert check.due_on == add_workdays(check.opened_on, 7).date
     perform(case.pk, engine.Action("deliver", params={"method": "online"}), _staff("henan.clerk"))
     assert PledgeCheck.objects.filter(case=case).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_items_own_check_period_stands_before_the_provinces_default(
+    zhang, firm, zhongmou, settings
+):
+    settings.YIWANG_PLEDGE_CHECK_WORKDAYS = 30
+    draft_version = new_draft(drafts.current_version(ITEM).item)
+    draft_version.pledge_check_days = 12
+    draft_version.save()
+    publish(draft_version, timezone.localdate())
+    case = _approve(drafts.submit_draft(_draft_with_pledge(zhang, firm, zhongmou), zhang))
+    assert case.item_version_id == draft_version.pk
+    check = PledgeCheck.objects.get(case=case)
+    assert check.due_on == add_workdays(check.opened_on, 12).date
 
 
 @pytest.mark.django_db

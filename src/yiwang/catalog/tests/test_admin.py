@@ -91,8 +91,8 @@ def change_form_data(page) -> dict[str, Any]:
             if getattr(field.widget, "input_type", "") == "checkbox":
                 if value:
                     data[form.add_prefix(name)] = "on"
-            elif value is not None:
-                data[form.add_prefix(name)] = str(value)
+            else:  # an empty input is posted as an empty string, as a browser does
+                data[form.add_prefix(name)] = "" if value is None else str(value)
 
     add(page.context["adminform"].form)
     for inline in page.context["inline_admin_formsets"]:
@@ -117,6 +117,8 @@ def save_draft(admin_client, draft: ItemVersion, **changes: str):
         ({"extension_days": "501"}, "extension_days", "可延长期限不能超过 500 个工作日（两年）"),
         ({"promised_days": "31"}, "promised_days", "承诺时限不能长于法定时限"),
         ({"visits": "99999"}, "visits", "到现场次数不能超过 10 次"),
+        ({"pledge_check_days": "0"}, "pledge_check_days", "告知承诺核查期限至少为 1 个工作日"),
+        ({"pledge_check_days": "99999999999"}, "pledge_check_days", "告知承诺核查期限不能超过 500 个工作日（两年）"),
     ],
 )  # fmt: skip
 def test_the_admin_refuses_a_limit_out_of_bounds_and_keeps_the_draft(

@@ -49,6 +49,14 @@ def test_item_detail_has_materials_and_steps(client, catalogue):
     assert [s["key"] for s in item["steps"]] == ["accept", "review", "decide", "deliver"]
     assert item["fee"]["charged"] is False and item["fee"]["basis"]
     assert item["valid_from"] == "2025-01-01"
+    # 住所证明 may be pledged: checked within the province's default, as the item sets none.
+    assert item["pledge_allowed"] is False and item["pledge_check_workdays"] == 30
+
+
+def test_an_item_without_any_pledge_has_no_check_period(client, db, law_firm):
+    law_firm["materials"][1]["pledge_replaceable"] = False
+    import_catalogue(catalogue_text(law_firm), valid_from=datetime.date(2025, 1, 1))
+    assert client.get("/api/v1/items/SF-LS-006").json()["pledge_check_workdays"] is None
 
 
 @pytest.mark.parametrize(

@@ -183,6 +183,50 @@ def test_a_negative_extension_is_reported_under_its_own_name(law_firm):
     assert [str(p) for p in exc.value.problems] == ["SF-LS-006 / extension_days: 不能为负数"]
 
 
+def test_an_items_own_pledge_check_period_is_kept_and_exported(db, law_firm, legal_aid):
+    law_firm["pledge_check_days"] = 20  # its 住所证明 may be replaced by a pledge
+    legal_aid["materials"][1]["pledge_replaceable"] = False  # no pledge at all
+    import_catalogue(catalogue_text(law_firm, legal_aid), valid_from=DAY)
+    firm, aid = (current_version(code, DAY) for code in ("SF-LS-006", "SF-FY-001"))
+    assert firm.pledge_check_days == 20 and firm.pledge_check_workdays == 20
+    assert aid.pledge_check_days is None and aid.pledge_check_workdays is None  # no pledge
+    law_firm["pledge_check_days"] = None  # the province's default from now on
+    report = import_catalogue(catalogue_text(law_firm), valid_from=DAY + datetime.timedelta(1))
+    assert report.updated == ["SF-LS-006"]
+    later = current_version("SF-LS-006", DAY + datetime.timedelta(1))
+    assert later.pledge_check_days is None and later.pledge_check_workdays == 30
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (0, "至少为 1 个工作日"),
+        (-3, "至少为 1 个工作日"),
+        (501, "不能超过 500 个工作日（两年）"),
+        ("二十", "必须是整数（工作日），不能是 '二十'"),
+        (True, "必须是整数（工作日），不能是 True"),
+    ],
+)
+def test_a_pledge_check_period_out_of_bounds_is_told_once(law_firm, value, message):
+    law_firm["pledge_check_days"] = value
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(catalogue_text(law_firm))
+    assert [str(p) for p in exc.value.problems] == [f"SF-LS-006 / pledge_check_days: {message}"]
+
+
+def test_a_pledge_check_period_needs_a_pledge(law_firm):
+    law_firm["materials"][1]["pledge_replaceable"] = False
+    law_firm["pledge_check_days"] = 20
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(catalogue_text(law_firm))
+    assert [str(p) for p in exc.value.problems] == [
+        "SF-LS-006 / pledge_check_days: 本事项不适用告知承诺（pledge_allowed 为 false，"
+        "也没有可承诺替代的材料），不应填写核查期限"
+    ]
+    law_firm["pledge_allowed"] = True  # the item as a whole
+    assert parse_catalogue(catalogue_text(law_firm))[0]["pledge_check_days"] == 20
+
+
 def test_duplicates_and_unknown_fields_are_reported(law_firm):
     twin = dict(law_firm, basic_code="410112001099")
     law_firm["materials"][1]["name"] = "申请书"

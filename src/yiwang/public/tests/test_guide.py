@@ -35,8 +35,10 @@ def test_guide_shows_the_standard_elements(
     for material in version.materials.all():
         assert material.name in html
         assert f'href="/items/SF-LS-006/samples/{material.position}.pdf"' in html
-    # 住所证明 may be replaced by a pledge, though the item as a whole admits none.
-    assert "告知承诺</dt><dd>不适用" in html and html.count("可承诺替代") == 1
+    # 住所证明 may be replaced by a pledge, though the item as a whole admits none; the check
+    # period is the province's default, as the item sets none.
+    assert "告知承诺</dt><dd>证明材料中标明“可承诺替代”的，可以书面承诺代替提交" in html
+    assert "准予后 30 个工作日内核查承诺是否属实" in html and html.count("可承诺替代") == 2
     assert "不收费" in html and "《行政许可法》第58条" in html
     assert (
         "法定</span> 办结时限" in html and "30 个工作日（计时单位：工作日；自受理之日起算）" in html
@@ -179,3 +181,20 @@ def test_a_certificate_may_be_pledged_whether_or_not_the_item_admits_a_pledge(
         html = client.get(f"/items/{code}/").content.decode()
         assert "可承诺替代" in html, code
         assert ("告知承诺</dt><dd>适用" in html) is item_pledge, code
+
+
+@pytest.mark.django_db
+def test_the_guide_tells_the_items_own_check_period_and_no_check_without_a_pledge(
+    demo_province: None, client
+) -> None:
+    current = ItemVersion.objects.valid_on(timezone.localdate()).get(item__code="SF-LS-006")
+    draft = new_draft(current.item)
+    draft.pledge_check_days = 15
+    draft.save()
+    publish(draft, timezone.localdate())
+    html = client.get(GUIDE).content.decode()
+    assert "准予后 15 个工作日内核查承诺是否属实" in html
+    plain = ItemVersion.objects.valid_on(timezone.localdate()).filter(pledge_allowed=False)
+    code = next(v.item.code for v in plain if not v.materials.filter(pledge_replaceable=True))
+    html = client.get(f"/items/{code}/").content.decode()
+    assert "告知承诺</dt><dd>不适用</dd>" in html and "核查承诺" not in html
