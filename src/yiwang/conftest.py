@@ -148,3 +148,25 @@ def chromium():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+#: How long a browser test waits for a page, a load state or an element. Generous: on a busy
+#: two-core CI machine, issuing a letter's PDF and the accessibility check of a page take
+#: seconds, and these tests check what the pages do, not how fast.
+BROWSER_WAIT_MS = 120_000
+
+
+@pytest.fixture
+def browser_context(chromium):
+    """Make a fresh browser context (own cookies: one user) in Chinese, with the long waits."""
+    made = []
+
+    def make(**options):
+        context = chromium.new_context(locale="zh-CN", **options)
+        context.set_default_timeout(BROWSER_WAIT_MS)
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()

@@ -60,8 +60,8 @@ class Camera:
         page.screenshot(path=str(SHOTS / f"{self.count:02d}-{name}.png"), full_page=True)
 
 
-def _login(browser, base: str, username: str):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+def _login(browser_context, base: str, username: str):
+    context = browser_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"{base}/login/")
     page.fill("#id_username", username)
@@ -117,14 +117,14 @@ STAFF = (
 )
 
 
-def test_whole_journey_in_a_real_browser(live_server, chromium, demo_with_passwords, tmp_path):
+def test_whole_journey_in_a_real_browser(
+    live_server, browser_context, demo_with_passwords, tmp_path
+):
     base = live_server.url
     camera = Camera()
 
     # --- The applicant registers. ---------------------------------------------------------
-    context = chromium.new_context(
-        locale="zh-CN", viewport={"width": 390, "height": 844}
-    )  # a phone
+    context = browser_context(viewport={"width": 390, "height": 844})  # a phone
     me = context.new_page()
     me.goto(f"{base}/my/register/")
     me.fill("#id_username", "chen.jing")
@@ -192,7 +192,7 @@ def test_whole_journey_in_a_real_browser(live_server, chromium, demo_with_passwo
     camera.shoot(me, "submitted")
 
     # --- The county window asks for a supplement. -----------------------------------------
-    clerk = _login(chromium, base, "zhongmou.clerk")
+    clerk = _login(browser_context, base, "zhongmou.clerk")
     clerk.goto(f"{base}/work/")
     assert case.number in clerk.content()
     camera.shoot(clerk, "clerk-queue")
@@ -225,20 +225,20 @@ def test_whole_journey_in_a_real_browser(live_server, chromium, demo_with_passwo
     _act(clerk, "accept", "材料齐全，予以受理")
     camera.shoot(clerk, "accepted")
 
-    handler = _login(chromium, base, "zhengzhou.handler")
+    handler = _login(browser_context, base, "zhengzhou.handler")
     handler.goto(f"{base}/work/")
     assert case.number in handler.content()
     camera.shoot(handler, "city-queue")
     _open_from_queue(handler, base, case.number)
     _act(handler, "review", "符合设立条件")
 
-    reviewer = _login(chromium, base, "zhengzhou.reviewer")
+    reviewer = _login(browser_context, base, "zhengzhou.reviewer")
     _open_from_queue(reviewer, base, case.number)
     camera.shoot(reviewer, "city-check")
     _act(reviewer, "hand_over", "市级审核通过，报省厅审批")
 
     # --- The province leader approves; the province window concludes and delivers. -------
-    leader = _login(chromium, base, "henan.leader")
+    leader = _login(browser_context, base, "henan.leader")
     _open_from_queue(leader, base, case.number)
     panel = _open_panel(leader, "decide")
     panel.locator("input[name=decision][value=approve]").check()
@@ -247,7 +247,7 @@ def test_whole_journey_in_a_real_browser(live_server, chromium, demo_with_passwo
     panel.locator("button[type=submit]").click()
     leader.wait_for_load_state("networkidle")
 
-    window = _login(chromium, base, "henan.clerk")
+    window = _login(browser_context, base, "henan.clerk")
     _open_from_queue(window, base, case.number)
     _act(window, "conclude")
     _act(window, "deliver", **{"select[name=method]": "online"})

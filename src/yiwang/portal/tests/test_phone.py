@@ -44,8 +44,8 @@ def zhang_with_a_case_and_a_draft(transactional_db) -> User:
     return user
 
 
-def test_my_cases_fit_a_phone_screen(live_server, chromium, zhang_with_a_case_and_a_draft):
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 375, "height": 812})
+def test_my_cases_fit_a_phone_screen(live_server, browser_context, zhang_with_a_case_and_a_draft):
+    context = browser_context(viewport={"width": 375, "height": 812})
     page = context.new_page()
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "zhang.wei")
