@@ -42,8 +42,8 @@ BASIC_CODE_RE = re.compile(r"^\d{12}$")
 ITEM_FIELDS = {
     "code", "basic_code", "name", "name_en", "category", "handling", "fully_online", "visits",
     "legal_basis", "conditions", "materials", "process", "statutory", "promised",
-    "extension_days", "pledge_allowed", "pledge_check_days", "fee", "result", "levels", "external_authority",
-    "sources", "notes", "form",
+    "extension_days", "pledge_allowed", "pledge_check_days", "fee", "result", "levels",
+    "external_authority", "sources", "notes", "form",
 }  # fmt: skip
 MATERIAL_FIELDS = {
     "name", "mandatory", "gap_allowed", "pledge_replaceable", "file_types", "sample", "note",

@@ -286,7 +286,7 @@ class ItemVersion(models.Model):
         "告知承诺核查期限",
         null=True,
         blank=True,
-        help_text="依告知承诺准予后，作出决定的机关核查承诺是否属实的期限（工作日，自办结之日"
+        help_text="依告知承诺准予后，作出决定的机关核查承诺是否属实的期限（工作日，自办结之次日"
         "起算）；留空按全省默认期限。只适用于适用告知承诺或有可承诺替代材料的事项。",
     )
     fee_charged = models.BooleanField(
