@@ -66,5 +66,12 @@ def require_act(user: User, role: Role | str, organization: Organization) -> Non
         )
 
 
+def watches_cases(user: User) -> bool:
+    """A supervisor who holds no handling role: their workbench lists the open cases within
+    their reach (监察), as they handle none themselves."""
+    scopes = {a.scope for a in assignments_of(user)}
+    return has_role(user, Role.SUPERVISOR) and Scope.NODE not in scopes
+
+
 def has_role(user: User, role: Role | str) -> bool:
     return any(a.role == role for a in assignments_of(user))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from yiwang.accounts import access
 from yiwang.accounts.models import Applicant, RoleAssignment
 
 
@@ -14,7 +15,7 @@ def faces(request: HttpRequest) -> dict[str, Any]:
     without navigation costs no query."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"face_staff": False, "face_applicant": False}
+        return {"face_staff": False, "face_applicant": False, "face_watching": False}
 
     def staff() -> bool:
         return RoleAssignment.objects.filter(user=user).exists()
@@ -22,7 +23,14 @@ def faces(request: HttpRequest) -> dict[str, Any]:
     def applicant() -> bool:
         return Applicant.objects.filter(user=user).exists()
 
-    return {"face_staff": _Lazy(staff), "face_applicant": _Lazy(applicant)}
+    def watching() -> bool:
+        return access.watches_cases(user)
+
+    return {
+        "face_staff": _Lazy(staff),
+        "face_applicant": _Lazy(applicant),
+        "face_watching": _Lazy(watching),
+    }
 
 
 class _Lazy:

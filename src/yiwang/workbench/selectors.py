@@ -246,6 +246,7 @@ class QueueRow:
     received_on: dt.date
     step_due: dt.date | None
     badge: Badge | None
+    owner_name: str = ""  # the organization that holds the case (shown to supervisors)
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,8 @@ class QueuePage:
     today: dt.date
     soon: dt.date
     handles_cases: bool
+    #: A supervisor's list (监察): every open case held within their reach, not a to-do list.
+    watching: bool = False
 
 
 CHANNEL_LABELS = dict(Channel.choices)
@@ -339,11 +342,18 @@ def queue(
     user: User, filters: QueueFilters, *, today: dt.date, calendar: WorkdayCalendar
 ) -> QueuePage:
     """The user's queue: two statements (the counts per badge, then one page of rows) after
-    the process steps; nearest step deadline first, then the promised one, then the number."""
+    the process steps; nearest step deadline first, then the promised one, then the number.
+    A supervisor who holds no step gets the open cases within their reach instead (监察)."""
     catalog = step_catalog()
     soon = soon_limit(today, calendar)
-    mine = _mine(user, catalog)
-    roles = {role for roles in _handling_roles_by_org(user).values() for role in roles}
+    watching = access.watches_cases(user)
+    if watching:
+        # Every open case held by an organization within the supervisor's reach, any step.
+        mine: Q | None = Q(owner_org__in=access.visible_organizations(user).values("pk"))
+        roles = set(engine.HANDLING_ROLES)
+    else:
+        mine = _mine(user, catalog)
+        roles = {role for roles in _handling_roles_by_org(user).values() for role in roles}
     steps = tuple(StepOption(key, _step_label(catalog, key)) for key in catalog.keys_for(roles))
     counts = {"queue": 0, "waiting": 0, "ok": 0, "due": 0, "over": 0, "paused": 0}
     rows: list[QueueRow] = []
@@ -375,7 +385,7 @@ def queue(
         pages = Pages(number=max(1, min(filters.page, -(-total // PAGE_SIZE) or 1)), count=total)
         ordered = listed.order_by(
             F("step_due").asc(nulls_last=True), F("promised_due").asc(nulls_last=True), "number"
-        ).values(*ROW_FIELDS)
+        ).values(*ROW_FIELDS, *(("owner_org__name",) if watching else ()))
         for row in ordered[pages.offset : pages.offset + PAGE_SIZE]:
             rows.append(_queue_row(row, catalog, today, soon))
     return QueuePage(
@@ -388,6 +398,7 @@ def queue(
         today=today,
         soon=soon,
         handles_cases=mine is not None,
+        watching=watching,
     )
 
 
@@ -413,6 +424,7 @@ def _queue_row(
         received_on=row["received_on"],
         step_due=row["step_due"],
         badge=deadline_badge(row["step_due"], today, soon, paused=status == engine.SUSPENDED),
+        owner_name=row.get("owner_org__name", ""),
     )
 
 

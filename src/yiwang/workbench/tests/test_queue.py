@@ -81,10 +81,48 @@ def test_a_user_with_roles_at_two_organizations_sees_both(client, demo):
     assert set(queue_numbers(demo, "zhongmou.handler")) == {county.number, city.number}
 
 
-def test_supervisors_hold_no_step_and_have_an_empty_queue(client, demo):
-    demo.submit(COUNTY_ITEM)
-    page = login(client, demo, "zhongmou.supervisor").get("/work/")
-    assert numbers_on(page) == [] and "待办为空" in page.content.decode()
+def test_supervisors_watch_every_open_case_held_within_their_reach(client, demo):
+    county_new = demo.submit(COUNTY_ITEM)  # held by 中牟县
+    city_review = demo.act(demo.submit(SPLIT_ITEM), "accept", "zhongmou.clerk")  # by 郑州市
+    other_city = demo.submit(COUNTY_ITEM, org=LANKAO)  # 兰考县, under 开封
+    province = demo.submit(PROVINCE_ITEM, org=PROVINCE)
+    waiting = demo.act(
+        demo.submit(COUNTY_ITEM), "request_supplement", "zhongmou.clerk",
+        materials=[{"material": "身份证复印件", "problem": "不清晰"}],
+    )  # fmt: skip
+    refused = demo.act(demo.submit(COUNTY_ITEM), "refuse", "zhongmou.clerk", "不属于本机关职权")
+    assert refused.status == "refused"
+
+    assert queue_numbers(demo, "zhongmou.supervisor") == [county_new.number]
+    assert set(queue_numbers(demo, "zhengzhou.supervisor")) == {
+        county_new.number,
+        city_review.number,
+    }
+    assert set(queue_numbers(demo, "henan.supervisor")) == {
+        county_new.number,
+        city_review.number,
+        other_city.number,
+        province.number,
+    }
+    assert queue_numbers(demo, "zhengzhou.supervisor", view="waiting") == [waiting.number]
+    page = login(client, demo, "zhengzhou.supervisor").get("/work/")
+    html = page.content.decode()
+    assert set(numbers_on(page)) == {county_new.number, city_review.number}
+    assert "监察范围内在办 2 件" in html and ">在办监察</a>" in html
+    assert '<th scope="col">办理机构</th>' in html and "中牟县司法局" in html
+    # Watching is reading: the case page offers a supervisor no action.
+    case_page = client.get(f"/work/cases/{county_new.number}/").content.decode()
+    assert county_new.number in case_page and "/act/" not in case_page
+
+
+def test_a_supervisor_who_also_handles_keeps_a_to_do_list(client, demo):
+    user = demo.user("zhongmou.handler")
+    RoleAssignment.objects.create(user=user, organization=demo.org(ZHENGZHOU), role=Role.SUPERVISOR)
+    county_new = demo.submit(COUNTY_ITEM)  # at 中牟县's window, not the handler's step
+    county_review = demo.act(demo.submit(COUNTY_ITEM), "accept", "zhongmou.clerk")
+    assert queue_numbers(demo, "zhongmou.handler") == [county_review.number]
+    html = login(client, demo, "zhongmou.handler").get("/work/").content.decode()
+    assert ">待办</a>" in html and county_new.number not in html
 
 
 def test_sorted_by_step_deadline_then_promised_deadline_then_number(demo):
