@@ -109,6 +109,7 @@ def test_supervisors_watch_every_open_case_held_within_their_reach(client, demo)
     html = page.content.decode()
     assert set(numbers_on(page)) == {county_new.number, city_review.number}
     assert "监察范围内在办 2 件" in html and ">在办监察</a>" in html
+    assert ">已办</a>" not in html  # a supervisor acts on no case: nothing is ever done
     assert '<th scope="col">办理机构</th>' in html and "中牟县司法局" in html
     # Watching is reading: the case page offers a supervisor no action.
     case_page = client.get(f"/work/cases/{county_new.number}/").content.decode()
