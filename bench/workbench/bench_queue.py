@@ -299,7 +299,7 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 ROW_LINK = re.compile(r'href="/work/cases/[^"/]+/"')
-QUEUE_TOTAL = re.compile(r"待办 (\d+) 件")
+QUEUE_TOTAL = re.compile(r"(?:待办|在办) (\d+) 件")  # a supervisor's list: 在办
 
 
 def explain(sql: str) -> list[str]:
