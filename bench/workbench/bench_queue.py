@@ -44,7 +44,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 RESULTS_DIR = ROOT / "bench" / "results"
 DEFAULT_PG_URL = "postgres://yiwang_bench:yiwang_bench@127.0.0.1:5432/postgres"
-DEFAULT_USERS = "zhongmou.clerk,zhengzhou.handler,zhengzhou.clerk,henan.handler,henan.leader"
+DEFAULT_USERS = (
+    "zhongmou.clerk,zhengzhou.handler,zhengzhou.clerk,henan.handler,henan.leader,"
+    "zhengzhou.supervisor,henan.supervisor"
+)
 TARGET_MS = 100.0
 BATCH = 5_000
 
