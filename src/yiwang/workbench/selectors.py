@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count, F, Max, Q, QuerySet
 
 from yiwang.accounts import access
-from yiwang.accounts.models import Applicant, Role, RoleAssignment, User
+from yiwang.accounts.models import Role, RoleAssignment, User
 from yiwang.audit.models import AuditEntry
 from yiwang.cases import engine
 from yiwang.cases.models import (
@@ -331,36 +331,31 @@ def _filtered(base: QuerySet[Case], filters: QueueFilters, catalog: StepCatalog)
         base = base.filter(step_key=filters.step)
     if filters.channel:
         base = base.filter(channel=filters.channel)
-    # Applicants by name as a subquery, not a join: the statement stays on the cases table, so
-    # the planner walks the queue index rather than every case of every applicant.
     if filters.applicant:
-        base = base.filter(applicant_id__in=_applicants_named(filters.applicant))
+        base = base.filter(applicant__name__icontains=filters.applicant)
     if filters.q:
-        base = base.filter(
-            Q(number__icontains=filters.q) | Q(applicant_id__in=_applicants_named(filters.q))
-        )
+        base = base.filter(Q(number__icontains=filters.q) | Q(applicant__name__icontains=filters.q))
     return base
-
-
-def _applicants_named(part: str) -> QuerySet[Applicant, Any]:
-    return Applicant.objects.filter(name__icontains=part).values("pk")
 
 
 def queue(
     user: User, filters: QueueFilters, *, today: dt.date, calendar: WorkdayCalendar
 ) -> QueuePage:
-    """The user's queue: three statements (the counts per badge, the page's ids, their rows)
-    after the process steps; nearest step deadline first, then the promised one, then the number.
+    """The user's queue: two statements (the counts per badge, then one page of rows) after
+    the process steps; nearest step deadline first, then the promised one, then the number.
     A supervisor who holds no step gets the open cases within their reach instead (监察)."""
     catalog = step_catalog()
     soon = soon_limit(today, calendar)
     watching = access.watches_cases(user)
     if watching:
         # Every open case held by an organization within the supervisor's reach, any step.
-        # The organizations as a list of ids, not a subquery: the planner then sees how few
-        # they are and walks the queue index instead of every case of every applicant.
+        # Named by id through the queue index as well: with a province's organizations and the
+        # organization condition alone, SQLite reads every case (see bench/workbench/README).
         reach = list(access.visible_organizations(user).values_list("pk", flat=True))
-        mine: Q | None = Q(owner_org_id__in=reach)
+        held = Case.objects.filter(
+            owner_org_id__in=reach, status__in=(*QUEUE_STATUSES, WAITING_STATUS)
+        )
+        mine: Q | None = Q(owner_org_id__in=reach, pk__in=held.values("pk"))
         roles = set(engine.HANDLING_ROLES)
     else:
         mine = _mine(user, catalog)
@@ -394,17 +389,12 @@ def queue(
                 listed = listed.filter(_badge_condition(filters.badge, today, soon))
                 total = counts[filters.badge]
         pages = Pages(number=max(1, min(filters.page, -(-total // PAGE_SIZE) or 1)), count=total)
-        # A supervisor's list ties on the case's id (the order cases came in): with the step
-        # deadline it is in the queue index, so a province's open cases are sorted from the
-        # index alone.
-        then = ("pk",) if watching else (F("promised_due").asc(nulls_last=True), "number")
-        ordered = listed.order_by(F("step_due").asc(nulls_last=True), *then)
-        # The page's ids from the cases table alone, then their rows with the names joined:
-        # a join in the sorting statement leads the planner to start from the applicants.
-        ids = list(ordered.values_list("pk", flat=True)[pages.offset : pages.offset + PAGE_SIZE])
+        ordered = listed.order_by(
+            F("step_due").asc(nulls_last=True), F("promised_due").asc(nulls_last=True), "number"
+        )
         fields = (*ROW_FIELDS, *(("owner_org__name",) if watching else ()))
-        found = {row["pk"]: row for row in Case.objects.filter(pk__in=ids).values("pk", *fields)}
-        rows = [_queue_row(found[pk], catalog, today, soon) for pk in ids if pk in found]
+        for row in ordered.values(*fields)[pages.offset : pages.offset + PAGE_SIZE]:
+            rows.append(_queue_row(row, catalog, today, soon))
     return QueuePage(
         rows=rows,
         counts=counts,
