@@ -116,6 +116,13 @@ def test_supervisors_watch_every_open_case_held_within_their_reach(client, demo)
     assert county_new.number in case_page and "/act/" not in case_page
 
 
+def test_a_catalogue_administrator_handles_no_step_and_watches_no_case(client, demo):
+    demo.submit(COUNTY_ITEM)
+    page = login(client, demo, "henan.catalog").get("/work/")
+    html = page.content.decode()
+    assert numbers_on(page) == [] and "待办为空" in html and "在办监察" not in html
+
+
 def test_a_supervisor_who_also_handles_keeps_a_to_do_list(client, demo):
     user = demo.user("zhongmou.handler")
     RoleAssignment.objects.create(user=user, organization=demo.org(ZHENGZHOU), role=Role.SUPERVISOR)
