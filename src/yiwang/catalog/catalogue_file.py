@@ -28,6 +28,7 @@ from yiwang.catalog.models import (
     StepRole,
     TimeUnit,
     limit_error,
+    pledge_applies,
     pledge_check_error,
     step_unit,
 )
@@ -321,8 +322,8 @@ def _check_pledge_days(
     message = pledge_check_error(days)
     if message is not None:
         ck.add(item, "pledge_check_days", message)
-    pledges = out["pledge_allowed"] or any(m["pledge_replaceable"] for m in out["materials"])
-    if not pledges:
+    replaceable = (m["pledge_replaceable"] for m in out["materials"])
+    if not pledge_applies(out["pledge_allowed"], replaceable):
         ck.add(
             item,
             "pledge_check_days",

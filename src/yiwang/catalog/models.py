@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -127,6 +128,12 @@ def pledge_check_error(days: int) -> str | None:
     if days < 1:
         return "至少为 1 个工作日"
     return limit_error(days, TimeUnit.WORKDAY)
+
+
+def pledge_applies(pledge_allowed: bool, replaceable: Iterable[bool]) -> bool:
+    """Whether 告知承诺 applies to an item: to the item as a whole, or to one of its
+    certificates (``pledge_replaceable``, 证明事项告知承诺)."""
+    return pledge_allowed or any(replaceable)
 
 
 def pledge_check_workdays(own: int | None) -> int:
@@ -431,9 +438,12 @@ class ItemVersion(models.Model):
     @property
     def pledge_check_workdays(self) -> int | None:
         """The working days within which a pledge of this version is checked (the version's
-        own period or the province's default); None when no pledge applies to the item."""
-        pledges = self.pledge_allowed or any(m.pledge_replaceable for m in self.materials.all())
-        return pledge_check_workdays(self.pledge_check_days) if pledges else None
+        own period or the province's default); None when no pledge applies to the item.
+        Reads the materials (prefetched by ``selectors.current_version``)."""
+        replaceable = (m.pledge_replaceable for m in self.materials.all())
+        if not pledge_applies(self.pledge_allowed, replaceable):
+            return None
+        return pledge_check_workdays(self.pledge_check_days)
 
     @property
     def licensing(self) -> bool:
