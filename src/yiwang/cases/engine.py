@@ -278,11 +278,15 @@ def _awaiting_acceptance(
     if defn.limits_from != FROM_RECEIPT:
         return s
     statutory, promised, provisional = _limit_dues(defn, calendar, s)
+    # The whole limit runs from receipt, so acceptance takes its own step's share of it, never
+    # the 第32条 five days of a limit that would only start at acceptance.
+    accept_due, p_accept = period_end(calendar, received, defn.steps[0].limit_days, defn.step_unit)
     return replace(
         s,
+        step_due=min(due.date, accept_due, statutory),
         statutory_due=statutory,
         promised_due=promised,
-        deadline_provisional=s.deadline_provisional or provisional,
+        deadline_provisional=s.deadline_provisional or provisional or p_accept,
     )
 
 
@@ -642,7 +646,7 @@ def _decide(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     _require_staff(actor, s, LEADER, "作出决定")
     decision = a.params.get("decision")
     if decision not in ("approve", "deny"):
-        raise _invalid("case.decision", "请选择决定：准予（approve）或不予准予（deny）")
+        raise _invalid("case.decision", "请选择决定：准予或不予准予")
     if decision == "deny":
         _require_reason(a, "不予准予")
     if decision == "approve" and s.gaps:
@@ -741,6 +745,14 @@ def _extend(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     if s.outcome:
         raise _wrong_state("已经作出决定，无需延期")
     _require_staff(actor, s, LEADER, "批准延期")
+    deciding_level = next(st.level for st in defn.steps if st.role == LEADER)
+    if s.owner_org_id != _org_at(s, deciding_level):
+        # 第42条: the head of the agency that decides extends its limit; a lower level that only
+        # reviews would spend the one extension on another agency's decision.
+        raise _wrong_state(
+            f"本事项由{LEVEL_LABELS.get(deciding_level, deciding_level)}机关作出决定，"
+            "延期须在办件移送至决定机关后由其负责人批准"
+        )
     if defn.extension_days <= 0:
         raise _invalid("case.extension_not_allowed", "本事项依法不能延长期限")
     if s.extension_days:
@@ -769,8 +781,11 @@ def _deliver(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     if method not in DELIVERY_METHODS:
         raise _invalid(
             "case.delivery_method",
-            "请选择送达方式：电子送达（online）、邮寄（post）或窗口领取（window）",
+            "请选择送达方式：电子送达、邮寄或窗口领取",
         )
+    if method == "post" and "served_on" not in a.params:
+        # Served by post on the day the applicant signs for it, which only the receipt tells.
+        raise _invalid("case.served_on_required", "邮寄送达须填写送达日期（以签收日期为准）")
     served = a.params.get("served_on", today)
     if (
         not isinstance(served, dt.date)

@@ -131,8 +131,10 @@ def build_action(kind: str, given: Posted, materials: Sequence[MaterialOption]) 
     if kind == "deliver":
         if given.method:
             params["method"] = given.method
-        if given.served_on:
-            params["served_on"] = _date(given.served_on, "送达日期")
+        # The page always sends the date (today by default): a blank one was cleared on purpose.
+        if not given.served_on:
+            raise InvalidInput("workbench.served_on", "请填写送达日期")
+        params["served_on"] = _date(given.served_on, "送达日期")
     return engine.Action(kind, given.reason, params)
 
 

@@ -106,10 +106,34 @@ def test_limits_run_from_acceptance_with_suspension_and_extension():
     assert state.paused_workdays == 4  # 10/13–10/16 are not counted (第45条)
     assert state.statutory_due == D("2026-11-19")
     assert state.step_due == D("2026-10-29")
-    state = run(state, "extend", CITY_LEADER, "2026-10-20", reason="需征求律师协会意见")
+    state = run(state, "review", HANDLER, "2026-10-19")
+    state = run(state, "hand_over", REVIEWER, "2026-10-19")
+    state = run(state, "extend", PROVINCE_LEADER, "2026-10-20", reason="需征求律师协会意见")
     assert state.extension_days == 10
     assert state.statutory_due == D("2026-12-03")
     assert state.promised_due == D("2026-10-14")  # 4 + 4 paused; the promise is not extended
+
+
+def test_only_the_deciding_agency_extends():
+    """第42条: the head of the agency that decides approves an extension; a city that only
+    reviews may not spend the one extension of the province's decision."""
+    state = run(submitted(), "accept", CLERK, "2026-09-28")
+    with pytest.raises(Conflict) as refused:
+        run(state, "extend", CITY_LEADER, "2026-10-20", reason="需征求律师协会意见")
+    assert "省级机关作出决定" in refused.value.message
+    assert engine.available_actions(LAW_FIRM, state, CITY_LEADER, D("2026-10-20"), CAL) == ()
+    state = run(state, "review", HANDLER, "2026-10-19")
+    state = run(state, "hand_over", REVIEWER, "2026-10-19")
+    assert "extend" in engine.available_actions(
+        LAW_FIRM, state, PROVINCE_LEADER, D("2026-10-20"), CAL
+    )
+    with pytest.raises(Forbidden):
+        run(state, "extend", CITY_LEADER, "2026-10-20", reason="需征求律师协会意见")
+    # An item decided where it is accepted extends at its own level.
+    local = replace(LAW_FIRM, steps=IMMEDIATE.steps)
+    state = run(submitted(defn=local), "accept", CLERK, "2026-09-28", defn=local)
+    state = run(state, "extend", CITY_LEADER, "2026-09-29", defn=local, reason="需实地核实")
+    assert state.extension_days == 10
 
 
 def test_full_journey_across_levels():
@@ -347,6 +371,15 @@ def test_limits_counted_from_receipt_run_before_acceptance():
     state = submitted("2026-11-02", LEGAL_AID)
     assert (state.promised_due, state.statutory_due) == (D("2026-11-06"), D("2026-11-09"))
     assert state.accept_due == D("2026-11-09")  # the window's own clock is unchanged
+    # The acceptance step takes its own share (1 day) of the limit, not the five working days
+    # that would outlast the whole limit; queues sort and colour by it.
+    assert state.step_due == D("2026-11-03")
+    longer = replace(
+        LEGAL_AID,
+        steps=(replace(LEGAL_AID.steps[0], limit_days=20), *LEGAL_AID.steps[1:]),
+        statutory_days=3,
+    )
+    assert submitted("2026-11-02", longer).step_due == D("2026-11-05")  # never past the law's
     state = run(state, "accept", CLERK, "2026-11-05", defn=LEGAL_AID)
     # Counted from acceptance these would be 11/09 and 11/12: the days of waiting count.
     assert (state.promised_due, state.statutory_due) == (D("2026-11-06"), D("2026-11-09"))
@@ -410,7 +443,16 @@ ACTION_SETUPS = {
         REVIEWER,
         {},
     ),
-    "extend": (lambda: run(submitted(), "accept", CLERK, "2026-09-28"), CITY_LEADER, {}),
+    "extend": (
+        lambda: run(
+            run(run(submitted(), "accept", CLERK, "2026-09-28"), "review", HANDLER, "2026-09-29"),
+            "hand_over",
+            REVIEWER,
+            "2026-09-29",
+        ),
+        PROVINCE_LEADER,
+        {},
+    ),
 }
 WRONG_ROLE = staff(("reviewer", CITY), ("handler", PROVINCE))
 
@@ -531,8 +573,14 @@ def test_available_actions_follow_the_journey():
     assert offered(state, HANDLER, "2026-09-29") == {"review", "suspend"}
     state = run(state, "review", HANDLER, "2026-09-29")
     assert offered(state, REVIEWER, "2026-09-30") == {"hand_over", "send_back", "suspend"}
-    assert offered(state, CITY_LEADER, "2026-09-30") == {"extend"}
+    assert offered(state, CITY_LEADER, "2026-09-30") == set()  # the province decides
     state = run(state, "hand_over", REVIEWER, "2026-09-30")
+    assert offered(state, PROVINCE_LEADER, "2026-10-08") == {
+        "decide",
+        "extend",
+        "send_back",
+        "suspend",
+    }
     state = run(state, "decide", PROVINCE_LEADER, "2026-10-08", decision="approve")
     # The last step: conclude, but no hand-over to a step that does not exist, and no step
     # back from a decision made.
@@ -551,6 +599,18 @@ def decided(decision: str = "approve") -> engine.State:
     return run(state, "decide", PROVINCE_LEADER, "2026-10-08", reason="依法准予", decision=decision)
 
 
+def test_postal_service_needs_the_date_signed_for():
+    state = run(decided(), "conclude", PROVINCE_CLERK, "2026-10-09")
+    with pytest.raises(InvalidInput) as refused:
+        run(state, "deliver", PROVINCE_CLERK, "2026-10-14", method="post")
+    assert refused.value.code == "case.served_on_required" and "签收日期" in refused.value.message
+    posted = run(state, "deliver", PROVINCE_CLERK, "2026-10-14", method="post",
+                 served_on=D("2026-10-13"))  # fmt: skip
+    assert posted.delivered_on == D("2026-10-13")
+    online = run(state, "deliver", PROVINCE_CLERK, "2026-10-14", method="online")
+    assert online.delivered_on == D("2026-10-14")  # served when it reaches the applicant's box
+
+
 def test_a_decision_is_not_sent_back_nor_its_deadline_extended():
     state = decided()
     assert engine.STATUS_LABELS[state.status] and state.outcome == "approved"
@@ -567,15 +627,19 @@ def test_a_decision_is_not_sent_back_nor_its_deadline_extended():
 
 def test_no_extension_while_suspended_but_after_resuming():
     state = run(submitted(), "accept", CLERK, "2026-09-28")
-    state = run(state, "suspend", HANDLER, "2026-10-12", reason="专家评审", kind="expert_review")
+    state = run(state, "review", HANDLER, "2026-09-29")
+    state = run(state, "hand_over", REVIEWER, "2026-09-29")
+    state = run(
+        state, "suspend", PROVINCE_LEADER, "2026-10-12", reason="专家评审", kind="expert_review"
+    )
     with pytest.raises(Conflict) as refused:
-        run(state, "extend", CITY_LEADER, "2026-10-13", reason="情况复杂")
+        run(state, "extend", PROVINCE_LEADER, "2026-10-13", reason="情况复杂")
     assert "特殊环节结束后" in refused.value.message
     assert "extend" not in engine.available_actions(
-        LAW_FIRM, state, CITY_LEADER, D("2026-10-13"), CAL
+        LAW_FIRM, state, PROVINCE_LEADER, D("2026-10-13"), CAL
     )
-    state = run(state, "resume", HANDLER, "2026-10-14")
-    extended = run(state, "extend", CITY_LEADER, "2026-10-14", reason="情况复杂")
+    state = run(state, "resume", PROVINCE_LEADER, "2026-10-14")
+    extended = run(state, "extend", PROVINCE_LEADER, "2026-10-14", reason="情况复杂")
     assert extended.statutory_due is not None and extended.extension_days == 10
 
 

@@ -380,7 +380,7 @@ ACTIONS_TO_TRY = [
     engine.Action("decide", "条件不符", {"decision": "deny"}),
     engine.Action("send_back", "补充审查", {"to_step": "review"}),
     engine.Action("conclude"),
-    engine.Action("deliver", params={"method": "post"}),
+    engine.Action("deliver", params={"method": "online"}),
     engine.Action("withdraw"),
 ]
 

@@ -384,11 +384,14 @@ def test_the_applicant_reads_an_extension_in_the_items_unit(
     client_for, zhang, firm, zhongmou, settings
 ):
     settings.YIWANG_RENDER_DOCUMENTS_INLINE = False
-    case = perform(
-        _submitted(zhang, firm, zhongmou).pk, engine.Action("accept"), _staff("zhongmou.clerk")
-    )
-    extend = engine.Action("extend", "需要征求律师协会意见")
-    case = perform(case.pk, extend, _staff("zhengzhou.leader"))
+    case = _submitted(zhang, firm, zhongmou)
+    for username, action in [
+        ("zhongmou.clerk", engine.Action("accept")),
+        ("zhengzhou.handler", engine.Action("review")),
+        ("zhengzhou.reviewer", engine.Action("hand_over")),
+        ("henan.leader", engine.Action("extend", "需要征求律师协会意见")),  # the deciding agency
+    ]:
+        case = perform(case.pk, action, _staff(username))
     page = client_for("zhang.wei").get(reverse("portal:case", args=[case.number]))
     assert "已依法延长 10 个工作日" in page.content.decode()
 

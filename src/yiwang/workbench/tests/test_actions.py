@@ -136,6 +136,18 @@ def test_deny_without_a_reason_shows_the_error_and_keeps_the_input(client, demo)
     assert queue_of(client, demo, "zhengzhou.clerk") == [case.number]  # the city window delivers
 
 
+def test_delivery_needs_its_date_of_service(client, demo):
+    case = demo.act(_at_decision(demo), "decide", "zhengzhou.leader", decision="approve")
+    case = demo.act(case, "conclude", "zhengzhou.clerk")
+    client = login(client, demo, "zhengzhou.clerk")
+    response = post(client, case, "deliver", method="post", served_on="")
+    assert response.status_code == 422 and "请填写送达日期" in response.content.decode()
+    assert demo.reload(case).version == case.version  # nothing served on an assumed day
+    response = post(client, case, "deliver", method="post", served_on=str(case.decided_on))
+    assert response.status_code == 302
+    assert demo.reload(case).delivered_on == case.decided_on
+
+
 def test_an_invalid_date_is_refused_with_the_input_kept(client, demo):
     case = demo.submit()
     options = {m.name: m.position for m in selectors.material_options(case.item_version_id)}
