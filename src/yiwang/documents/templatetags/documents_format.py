@@ -31,3 +31,14 @@ def cn_join(values: list[str] | None, word: str = "或者") -> str:
 def clause(value: str | None) -> str:
     """Text to embed mid-sentence: without the closing punctuation the template adds itself."""
     return (value or "").strip().rstrip("。．.；;，,、 ")
+
+
+# A reason often already opens with its own "because"; the letter must not print "因因…".
+_CAUSE_WORDS = ("因为", "由于", "鉴于", "因")
+
+
+@register.filter
+def because(value: str | None) -> str:
+    """A reason as a clause opening with 因 (因情况复杂), unless it opens with such a word."""
+    text = clause(value)
+    return text if text.startswith(_CAUSE_WORDS) else f"因{text}"

@@ -165,6 +165,27 @@ def test_extension_notice_states_reason_and_new_deadline(rendered: Render):
     assert "原应于2026年12月24日前作出决定" in text
 
 
+@pytest.mark.parametrize(
+    ("kind", "reason", "printed"),
+    [
+        (DocumentKind.EXTENSION_NOTICE, "因案情复杂", "因案情复杂，本机关不能"),
+        (DocumentKind.EXTENSION_NOTICE, "由于需要征求意见。", "由于需要征求意见，本机关不能"),
+        (DocumentKind.EXTENSION_NOTICE, "案情复杂", "因案情复杂，本机关不能"),
+        (
+            DocumentKind.SPECIAL_PROCEDURE_NOTICE,
+            "因办公场所需要实地核实",
+            "因办公场所需要实地核实，该申请",
+        ),
+    ],
+)
+def test_a_reason_opening_with_its_own_because_is_not_doubled(
+    kind: DocumentKind, reason: str, printed: str, rendered: Render
+):
+    _, text = rendered(kind, {**EXTRA[kind], "reason": reason})
+    flat = "".join(text.split())
+    assert printed in flat and "因因" not in flat
+
+
 def test_acceptance_notice_gives_dates_and_limits(rendered: Render):
     _, text = rendered(DocumentKind.ACCEPTANCE_NOTICE)
 
