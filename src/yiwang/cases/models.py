@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from yiwang.cases import engine
+from yiwang.catalog.models import days_text, pause_unit
 
 
 class Channel(models.TextChoices):
@@ -295,6 +296,11 @@ class Case(models.Model):
         if not self.extension_days:
             return ""
         return self.item_version.limit_text(self.extension_days)
+
+    @property
+    def paused_text(self) -> str:
+        """The suspended time not counted (第45条), in its unit: "13 个工作日", "3 日"."""
+        return days_text(self.paused_workdays, pause_unit(self.item_version.statutory_unit))
 
 
 class CaseMaterial(models.Model):

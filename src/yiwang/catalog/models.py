@@ -106,6 +106,17 @@ def step_unit(unit: str) -> TimeUnit:
     return TimeUnit.DAY if unit == TimeUnit.DAY else TimeUnit.WORKDAY
 
 
+def pause_unit(unit: str) -> TimeUnit:
+    """The unit a suspension is measured in: working days for working-day limits, natural days
+    otherwise (a month has no fixed length to pause)."""
+    return TimeUnit.WORKDAY if unit == TimeUnit.WORKDAY else TimeUnit.DAY
+
+
+def days_text(value: int, unit: str) -> str:
+    """A number of days as a person reads it: "13 个工作日", "3 日", "2 个月"."""
+    return f"{value} {UNIT_WORDS[TimeUnit(unit)]}"
+
+
 def limit_error(value: int, unit: str) -> str | None:
     """Why ``value`` units of ``unit`` cannot be a limit of the catalogue, or None.
 
@@ -452,7 +463,7 @@ class ItemVersion(models.Model):
 
     def limit_text(self, value: int) -> str:
         """A limit as a person reads it: 20 个工作日, 7 日, 9 个月."""
-        return f"{value} {UNIT_WORDS[TimeUnit(self.statutory_unit)]}"
+        return days_text(value, self.statutory_unit)
 
     @property
     def statutory_text(self) -> str:

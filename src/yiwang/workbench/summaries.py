@@ -16,6 +16,7 @@ from yiwang.audit.models import AuditEntry
 from yiwang.cases import engine
 from yiwang.cases.models import DeliveryMethod, Outcome, PledgeCheckStatus, SuspensionKind
 from yiwang.cases.record import organization_name
+from yiwang.catalog.models import days_text, pause_unit
 from yiwang.licences.models import LicenceStatus
 
 ROLE_NAMES = {**engine.ROLE_LABELS, "applicant": "申请人", "system": "系统"}
@@ -184,8 +185,12 @@ def _value(name: str, value: Any, defn: engine.Definition) -> str:
         return _materials(value)
     if isinstance(value, bool):
         return "是" if value else "否"
-    if name in ("paused_workdays", "step_paused_workdays", "extension_days"):
-        return f"{value} 日"
+    if name == "paused_workdays":
+        return days_text(value, pause_unit(defn.unit))
+    if name == "step_paused_workdays":
+        return days_text(value, defn.step_unit)
+    if name == "extension_days":
+        return days_text(value, defn.unit)
     return str(value)
 
 

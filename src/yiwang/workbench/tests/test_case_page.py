@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from yiwang.cases import materials
+from yiwang.cases import engine, materials
 from yiwang.cases.models import Case
 from yiwang.core.tests.disposition import saved_as
 from yiwang.documents.models import Document
@@ -76,6 +78,26 @@ def test_a_suspended_case_shows_the_paused_clock(client, demo):
     text = html.decode()
     assert "已暂停：自" in text and "现场核查" in text and "badge-paused" in text
     assert "/act/resume" in text
+
+
+def test_time_not_counted_is_told_in_the_items_unit(client, demo):
+    from yiwang.cases.services import perform
+
+    week_later = timezone.localdate() + dt.timedelta(days=7)
+    for item, unit, law in (
+        (None, "个工作日", "（特殊环节，行政许可法第45条）"),
+        ("SF-FY-001", "日", "（特殊环节）"),  # 法律援助: natural days, not a licence
+    ):
+        case = demo.submit(item=item) if item else demo.submit()
+        case = demo.act(case, "accept", "zhongmou.clerk")
+        case = demo.act(case, "suspend", "zhongmou.handler", reason="现场核查", kind="site_check")
+        resume = engine.Action("resume")
+        case = perform(case.pk, resume, demo.user("zhongmou.handler"), today=week_later)
+        assert case.paused_workdays > 0
+        html = login(client, demo, "zhongmou.handler").get(f"/work/cases/{case.number}/")
+        text = html.content.decode()
+        assert f"{case.paused_workdays} {unit}{law}" in text
+        assert f"已扣除天数：0 {unit} → {case.paused_workdays} {unit}" in text  # the history
 
 
 def test_materials_are_served_inline_with_their_type(client, demo):
