@@ -280,7 +280,7 @@ def documents(request: HttpRequest, number: str) -> list[dict[str, Any]]:
         {
             "id": d.pk,
             "kind": d.kind,
-            "title": d.get_kind_display(),
+            "title": d.title,
             "number": d.number,
             "issued_at": d.issued_at,
             "verification_url": (

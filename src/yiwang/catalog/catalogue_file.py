@@ -232,9 +232,11 @@ def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
     out["fee_amount"] = sck.text(fee, "amount", item, "fee.", required=out["fee_charged"])
 
     result, sck = _section(raw, "result", item, ck, "必填：kind、name")
-    sck.unknown(result, {"kind", "name"}, item, "result.")
+    sck.unknown(result, {"kind", "name", "approval_letter", "denial_letter"}, item, "result.")
     out["result_kind"] = sck.choice(result, "kind", item, "result.", ResultKind)
     out["result_name"] = sck.text(result, "name", item, "result.")
+    for letter in ("approval_letter", "denial_letter"):
+        out[letter] = sck.text(result, letter, item, "result.", required=False)
     if out["result_kind"] and out["result_kind"] != ResultKind.LICENCE:
         for i, entry in enumerate(out["form"].get("fields", []), start=1):
             if entry.get("on_licence"):

@@ -321,6 +321,22 @@ class ItemVersion(models.Model):
         help_text="电子证照、决定书、备案回执或服务结果。",
     )
     result_name = models.CharField("办理结果名称", max_length=100, help_text="证照或文书的名称。")
+    approval_letter = models.CharField(
+        "准予决定文书名称",
+        max_length=30,
+        blank=True,
+        default="",
+        help_text="作出准予（给予、同意）决定时出具的文书标题，如“给予法律援助决定书”；留空："
+        "行政许可事项为“准予行政许可决定书”，其他事项为“准予决定书”。",
+    )
+    denial_letter = models.CharField(
+        "不予决定文书名称",
+        max_length=30,
+        blank=True,
+        default="",
+        help_text="作出不予决定时出具的文书标题，如“不予法律援助决定书”；留空："
+        "行政许可事项为“不予行政许可决定书”，其他事项为“不予准予决定书”。",
+    )
     accept_level = models.CharField(
         "受理层级", max_length=10, choices=StepLevel.choices, help_text="受理申请的机构层级。"
     )

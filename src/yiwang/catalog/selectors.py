@@ -130,7 +130,12 @@ def version_as_file_item(version: ItemVersion) -> dict[str, Any]:
             "basis": version.fee_basis,
             "amount": version.fee_amount,
         },
-        "result": {"kind": version.result_kind, "name": version.result_name},
+        "result": {
+            "kind": version.result_kind,
+            "name": version.result_name,
+            **({"approval_letter": version.approval_letter} if version.approval_letter else {}),
+            **({"denial_letter": version.denial_letter} if version.denial_letter else {}),
+        },
         "levels": {
             "accept": version.accept_level,
             "review": list(version.review_levels),

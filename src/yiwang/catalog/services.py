@@ -35,7 +35,7 @@ VERSION_FIELDS = (
     "statutory_basis",
     "promised_days", "promised_is_default", "promised_source", "extension_days",
     "pledge_allowed", "pledge_check_days", "fee_charged", "fee_basis", "fee_amount",
-    "result_kind", "result_name", "accept_level", "review_levels", "decide_level",
+    "result_kind", "result_name", "approval_letter", "denial_letter", "accept_level", "review_levels", "decide_level",
     "external_authority", "sources", "notes", "form",
 )  # fmt: skip
 MATERIAL_FIELDS = (

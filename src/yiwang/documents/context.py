@@ -370,6 +370,27 @@ class _Extra:
 # --- Assembling -------------------------------------------------------------------------------
 
 
+# The decision letters of items the 行政许可法 does not govern, unless the catalogue names them.
+OTHER_DECISION_TITLES = {
+    DocumentKind.APPROVAL_DECISION: "准予决定书",
+    DocumentKind.DENIAL_DECISION: "不予准予决定书",
+}
+
+
+def letter_title(kind: DocumentKind, version: ItemVersion) -> str:
+    """The title of a letter: a decision takes the name the catalogue gives it (给予法律援助
+    决定书), else 准予/不予行政许可决定书 for a 行政许可 item, else a title that cites no 许可."""
+    named = {
+        DocumentKind.APPROVAL_DECISION: version.approval_letter,
+        DocumentKind.DENIAL_DECISION: version.denial_letter,
+    }.get(kind)
+    if named:
+        return named
+    if kind in OTHER_DECISION_TITLES and not version.licensing:
+        return OTHER_DECISION_TITLES[kind]
+    return str(kind.label)
+
+
 def _base(
     case: Case,
     kind: DocumentKind,
@@ -384,7 +405,7 @@ def _base(
     return {
         "schema": SCHEMA_VERSION,
         "kind": kind.value,
-        "title": kind.label,
+        "title": letter_title(kind, version),
         "number": number,
         "issued_on": issued_on.isoformat(),
         "organization": {

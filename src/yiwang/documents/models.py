@@ -101,17 +101,25 @@ class Document(WrittenOnce):
         indexes = [models.Index(fields=["case", "kind"], name="document_case_kind_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.number}"
+        return f"{self.title} {self.number}"
+
+    @property
+    def title(self) -> str:
+        """The title printed on the letter (a 法律援助 decision is no 行政许可决定书), fixed
+        when it was issued; the kind's name for a letter whose facts do not hold it."""
+        context = self.context if isinstance(self.context, dict) else {}
+        return str(context.get("title") or self.get_kind_display())
 
     @property
     def download_name(self) -> str:
         """What a browser saves the letter as. Its number (文号) is what people quote; a letter
         never numbered falls back on the case number, which is on every letter too."""
-        return pdf_file_name(self.get_kind_display(), self.number or self.case.number)
+        return pdf_file_name(self.title, self.number or self.case.number)
 
 
 class DocumentCounter(models.Model):
-    """Last number used per issuing organization, kind and year; row-locked on use."""
+    """Last number used per issuing organization, number series (代字) and year; row-locked on
+    use. See ``yiwang.documents.numbering``."""
 
     organization = models.ForeignKey(
         "organizations.Organization",
@@ -120,8 +128,11 @@ class DocumentCounter(models.Model):
         related_name="+",
         help_text="编号所属的发文机关。",
     )
-    kind = models.CharField(
-        "文书种类", max_length=30, choices=DocumentKind.choices, help_text="编号所属的文书种类。"
+    series = models.CharField(
+        "文号代字",
+        max_length=10,
+        help_text="发文字号中“司”后的代字，如“受”（受理通知书）、“许”（行政许可决定）、"
+        "“决”（其他事项的决定）；每个代字单独连续编号。",
     )
     year = models.PositiveSmallIntegerField("年度", help_text="发文字号中的年份，每年从 1 起编。")
     last = models.PositiveIntegerField("已用序号", default=0, help_text="该年度已使用的最大序号。")
@@ -131,9 +142,9 @@ class DocumentCounter(models.Model):
         verbose_name_plural = "文书编号计数"
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "kind", "year"], name="unique_document_counter"
+                fields=["organization", "series", "year"], name="unique_document_counter"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization_id} {self.kind} {self.year} {self.last}"
+        return f"{self.organization_id} {self.series} {self.year} {self.last}"

@@ -31,7 +31,7 @@ from yiwang.core.errors import Conflict, InvalidInput
 from yiwang.core.fastsql import insert_row
 from yiwang.documents.context import build_context
 from yiwang.documents.models import Document, DocumentKind
-from yiwang.documents.numbering import format_number, next_sequence
+from yiwang.documents.numbering import format_number, next_sequence, series_of
 from yiwang.documents.rendering import render_pdf
 from yiwang.organizations.models import Organization
 from yiwang.organizations.seals import image_for
@@ -66,8 +66,9 @@ def issue(
     )
     # No savepoint of its own inside a caller's transaction: a failure here fails the step.
     with transaction.atomic(savepoint=False):
-        sequence = next_sequence(organization, document_kind, issued_on.year)
-        number = format_number(organization, document_kind, issued_on.year, sequence)
+        series = series_of(document_kind, case.item_version.licensing)
+        sequence = next_sequence(organization, series, issued_on.year)
+        number = format_number(organization, series, issued_on.year, sequence)
         context["number"] = number
         # Printed on the letter (with a QR code): whoever holds it can check it online, while
         # nobody can list other people's letters by trying numbers.

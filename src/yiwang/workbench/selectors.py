@@ -666,9 +666,9 @@ def case_page(user: User, number: str, *, today: dt.date, calendar: WorkdayCalen
             group.versions.append(row)
     entries = AuditEntry.objects.filter(case_id=case.pk).order_by("seq")
     documents = [
-        DocumentRow(d.pk, d.get_kind_display(), d.number, d.issued_at)
+        DocumentRow(d.pk, d.title, d.number, d.issued_at)
         for d in Document.objects.filter(case_id=case.pk)
-        .only("pk", "kind", "number", "issued_at")
+        .only("pk", "kind", "number", "issued_at", "context")
         .order_by("issued_at", "pk")
     ]
     soon = soon_limit(today, calendar)

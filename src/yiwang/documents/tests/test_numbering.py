@@ -1,4 +1,4 @@
-"""Document numbers: one gapless sequence per organization, kind and year."""
+"""Document numbers: one gapless sequence per organization, series and year."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from yiwang.documents.numbering import (
     format_number,
     next_number,
     organization_prefix,
+    series_of,
 )
 from yiwang.organizations.models import Level, Organization
 
-ACCEPT = DocumentKind.ACCEPTANCE_NOTICE
+ACCEPT = series_of(DocumentKind.ACCEPTANCE_NOTICE)
 
 
 def test_the_prefix_is_the_place_name(tree: Any):
@@ -34,9 +35,22 @@ def test_the_prefix_is_the_place_name(tree: Any):
 
 def test_number_format(tree: Any):
     assert format_number(tree.city_a, ACCEPT, 2026, 12) == "郑州市司受〔2026〕第000012号"
-    assert format_number(tree.province, DocumentKind.DENIAL_DECISION, 2027, 1) == (
-        "河南省司不许〔2027〕第000001号"
+    denial = series_of(DocumentKind.DENIAL_DECISION)
+    assert format_number(tree.province, denial, 2027, 1) == "河南省司不许〔2027〕第000001号"
+
+
+def test_decisions_of_items_that_are_not_licences_are_their_own_series(tree: Any):
+    """A 法律援助 decision numbered 司许 would read as a 行政许可; it takes the series 决, whose
+    sequence neither shares nor gaps the 许 and 不许 ones."""
+    approve, deny = DocumentKind.APPROVAL_DECISION, DocumentKind.DENIAL_DECISION
+    assert series_of(approve, licensing=False) == series_of(deny, licensing=False) == "决"
+    assert next_number(tree.city_a, series_of(approve), 2026) == "郑州市司许〔2026〕第000001号"
+    assert next_number(tree.city_a, series_of(approve, False), 2026) == (
+        "郑州市司决〔2026〕第000001号"
     )
+    assert next_number(tree.city_a, series_of(deny, False), 2026) == "郑州市司决〔2026〕第000002号"
+    assert next_number(tree.city_a, series_of(approve), 2026) == "郑州市司许〔2026〕第000002号"
+    assert "决" not in KIND_ABBREVIATIONS.values()
 
 
 def test_every_kind_has_its_own_abbreviation():
@@ -49,19 +63,22 @@ def test_numbers_run_per_organization_kind_and_year(tree: Any):
     second = next_number(tree.city_a, ACCEPT, 2026)
     assert (first, second) == ("郑州市司受〔2026〕第000001号", "郑州市司受〔2026〕第000002号")
 
-    assert next_number(tree.city_a, DocumentKind.REFUSAL_DECISION, 2026) == (
+    assert next_number(tree.city_a, series_of(DocumentKind.REFUSAL_DECISION), 2026) == (
         "郑州市司不受〔2026〕第000001号"
     )
     assert next_number(tree.city_b, ACCEPT, 2026) == "开封市司受〔2026〕第000001号"
     assert next_number(tree.city_a, ACCEPT, 2027) == "郑州市司受〔2027〕第000001号"
     assert next_number(tree.city_a, ACCEPT, 2026) == "郑州市司受〔2026〕第000003号"
-    assert DocumentCounter.objects.get(organization=tree.city_a, kind=ACCEPT, year=2026).last == 3
+    assert DocumentCounter.objects.get(organization=tree.city_a, series=ACCEPT, year=2026).last == 3
 
 
 def test_numbers_of_all_organizations_and_kinds_are_distinct(tree: Any):
     orgs = [tree.province, tree.city_a, tree.county_a1, tree.county_a2, tree.township]
     numbers = [
-        next_number(org, kind, 2026) for org in orgs for kind in DocumentKind for _ in range(3)
+        next_number(org, series_of(kind), 2026)
+        for org in orgs
+        for kind in DocumentKind
+        for _ in range(3)
     ]
     assert len(set(numbers)) == len(numbers)
 
@@ -75,7 +92,7 @@ def test_a_rolled_back_issue_gives_its_number_back(tree: Any):
 
 def test_an_unknown_kind_creates_no_counter(tree: Any):
     with pytest.raises(ValueError):
-        next_number(tree.city_a, "receipt", 2026)
+        next_number(tree.city_a, series_of("receipt"), 2026)
     assert not DocumentCounter.objects.exists()
 
 
@@ -83,7 +100,7 @@ def test_losing_the_insert_race_retries_once(tree: Any):
     # Creating a missing counter: the other transaction's row is there by the time we retry.
     from yiwang.documents.numbering import _locked_counter
 
-    DocumentCounter.objects.create(organization=tree.city_a, kind=ACCEPT, year=2026, last=4)
+    DocumentCounter.objects.create(organization=tree.city_a, series=ACCEPT, year=2026, last=4)
     real = QuerySet.get_or_create
     calls: list[int] = []
 
@@ -103,7 +120,7 @@ def test_losing_the_insert_race_retries_once(tree: Any):
 def test_an_existing_counter_is_incremented_in_one_statement(
     tree: Any, django_assert_num_queries: Any
 ):
-    DocumentCounter.objects.create(organization=tree.city_a, kind=ACCEPT, year=2026, last=7)
+    DocumentCounter.objects.create(organization=tree.city_a, series=ACCEPT, year=2026, last=7)
     with django_assert_num_queries(1):
         number = next_number(tree.city_a, ACCEPT, 2026)
     assert number == "郑州市司受〔2026〕第000008号"
@@ -120,7 +137,7 @@ def test_a_second_lost_race_is_an_error(tree: Any):
 def test_the_transaction_survives_a_lost_race(tree: Any):
     # The savepoint around get_or_create keeps the surrounding transaction usable (PostgreSQL
     # would otherwise refuse every further statement in it).
-    DocumentCounter.objects.create(organization=tree.city_a, kind=ACCEPT, year=2026)
+    DocumentCounter.objects.create(organization=tree.city_a, series=ACCEPT, year=2026)
     real = QuerySet.get_or_create
     raised: list[bool] = []
 
@@ -128,7 +145,7 @@ def test_the_transaction_survives_a_lost_race(tree: Any):
         if not raised:
             raised.append(True)
             # A real failing statement inside the savepoint, as a lost race would be.
-            DocumentCounter.objects.create(organization=tree.city_a, kind=ACCEPT, year=2026)
+            DocumentCounter.objects.create(organization=tree.city_a, series=ACCEPT, year=2026)
         return real(self, *args, **kwargs)
 
     with transaction.atomic(), mock.patch.object(QuerySet, "get_or_create", racing):

@@ -100,6 +100,29 @@ def test_time_not_counted_is_told_in_the_items_unit(client, demo):
         assert f"已扣除天数：0 {unit} → {case.paused_workdays} {unit}" in text  # the history
 
 
+def test_legal_aid_decisions_are_not_titled_or_numbered_as_licences(client, demo):
+    from yiwang.documents.rendering import layout
+    from yiwang.documents.tests.pdftools import layout_text
+    from yiwang.organizations.seals import image_for
+
+    for decision, title in (("approve", "给予法律援助决定书"), ("deny", "不予法律援助决定书")):
+        case = demo.act(demo.submit(item="SF-FY-001"), "accept", "zhongmou.clerk")
+        case = demo.act(case, "review", "zhongmou.handler")
+        case = demo.act(case, "decide", "zhongmou.leader", reason="经审查", decision=decision)
+        case = demo.act(case, "conclude", "zhongmou.clerk")
+        letter = Document.objects.get(case=case, kind__endswith="_decision")
+        assert letter.title == title and letter.number.startswith("中牟县司决〔")
+        seal = image_for(letter.context.get("seal"))
+        text = "".join(layout_text(layout(letter.kind, letter.context, seal)).split())
+        assert text.startswith(title) or title in text[:80]
+        assert "行政许可" not in text and f"出具《{title}》" not in text
+        page = login(client, demo, "zhongmou.clerk").get(f"/work/cases/{case.number}/")
+        assert f"<td>{title}</td>" in page.content.decode()
+    # A 行政许可 item keeps the titles and the series of the law.
+    case = demo.act(demo.submit(), "accept", "zhongmou.clerk")
+    assert Document.objects.get(case=case).title == "受理通知书"
+
+
 def test_materials_are_served_inline_with_their_type(client, demo):
     case = demo.submit()
     pdf = _upload(demo, case, "身份证复印件", PDF, "身份证.pdf")
