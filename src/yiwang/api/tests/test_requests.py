@@ -1,0 +1,135 @@
+"""What the API accepts in a request body, on the demo province: text the database can store."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from yiwang.accounts.models import Applicant, User
+from yiwang.accounts.tokens import issue_token
+from yiwang.cases import drafts
+from yiwang.cases.models import Case, Draft, Rating
+from yiwang.catalog.application_form import example_data, form_definition
+from yiwang.organizations.models import Organization
+
+ITEM = "SF-LS-006"  # 律师事务所设立许可, filed at the 中牟县 window
+
+
+@pytest.fixture
+def zhongmou(demo_province) -> Organization:
+    return Organization.objects.get(name="中牟县司法局")
+
+
+@pytest.fixture
+def firm(demo_province) -> Applicant:
+    return Applicant.objects.get(name="河南中原正道律师事务所")
+
+
+def bearer(username: str) -> dict[str, Any]:
+    user = User.objects.get(username=username)
+    return {"HTTP_AUTHORIZATION": f"Bearer {issue_token(user, '测试')}"}
+
+
+def application(zhongmou: Organization, firm: Applicant, **changes: Any) -> dict[str, Any]:
+    """The body of zhang.wei's application for the firm, the item's own example answers."""
+    return {
+        "item_code": ITEM,
+        "organization": zhongmou.credit_code,
+        "applicant_id": firm.pk,
+        "idempotency_key": "key-1",
+        "form_data": example_data(form_definition(drafts.current_version(ITEM))),
+        **changes,
+    }
+
+
+def post(client: Client, url: str, body: Any, username: str = "zhang.wei"):
+    # json.dumps escapes a lone surrogate as "\ud800", as a client's JSON library does.
+    return client.post(url, json.dumps(body), content_type="application/json", **bearer(username))
+
+
+@pytest.fixture
+def case(client, db, zhongmou, firm) -> Case:
+    answer = post(client, "/api/v1/cases", application(zhongmou, firm))
+    assert answer.status_code == 201, answer.content
+    return Case.objects.get(number=answer.json()["number"])
+
+
+# --- Text the database cannot store ---------------------------------------------------------
+
+
+LONE = "\ud800"
+
+
+@pytest.mark.parametrize(
+    ("url", "changes", "field"),
+    [
+        ("/api/v1/cases", {"idempotency_key": LONE}, "idempotency_key"),
+        ("/api/v1/cases", {"item_code": LONE}, "item_code"),
+        ("/api/v1/cases", {"organization": "1141" + LONE}, "organization"),
+        ("/api/v1/cases", {"form_data": {"firm_name": "正道" + LONE}}, "form_data.firm_name"),
+        ("/api/v1/cases", {"form_data": {LONE + "x": "y"}}, "form_data.\ufffdx"),
+        ("/api/v1/drafts", {"organization": LONE}, "organization"),
+        ("/api/v1/drafts", {"item_code": LONE}, "item_code"),
+    ],
+)
+def test_a_lone_surrogate_in_a_new_application_is_refused(
+    client, db, zhongmou, firm, url, changes, field
+):
+    body = application(zhongmou, firm, **changes)
+    if url == "/api/v1/drafts":
+        body = {k: body[k] for k in ("item_code", "organization", "applicant_id")} | changes
+    answer = post(client, url, body)
+    assert answer.status_code == 400, answer.content
+    assert answer.json() == {
+        "code": "request.text_invalid",
+        "message": "请求内容含有无法识别的字符（单独的 UTF-16 代理项，如 \\ud800），无法保存",
+        "details": [
+            {
+                "code": "text_invalid",
+                "field": field,
+                "message": f"参数 {field} 含有无法识别的字符，无法保存",
+            }
+        ],
+    }
+    assert not Case.objects.exists() and not Draft.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("materials/reuse", {"material": LONE, "source_id": 1}, "material"),
+        ("rating", {"level": 1, "comment": "慢" + LONE}, "comment"),
+        ("licence/revoke", {"reason": LONE}, "reason"),
+        ("actions/refuse", {"reason": "材料不全" + LONE}, "reason"),
+        ("pledge-check", {"verdict": "confirmed", "finding": LONE}, "finding"),
+    ],
+)
+def test_a_lone_surrogate_sent_about_a_case_is_refused(client, case, path, body, field):
+    before = Case.objects.values().get(pk=case.pk)
+    answer = post(client, f"/api/v1/cases/{case.number}/{path}", body)
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["code"] == "request.text_invalid"
+    assert answer.json()["details"][0]["field"] == field
+    assert Case.objects.values().get(pk=case.pk) == before
+    assert not Rating.objects.exists() and not case.materials.exists()
+
+
+def test_a_body_that_is_nothing_but_a_lone_surrogate_is_refused(client, demo_province, db):
+    answer = post(client, "/api/v1/drafts", LONE)
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "request.text_invalid"
+    assert answer.json()["details"][0]["message"] == "含有无法识别的字符，无法保存"
+
+
+def test_a_pair_of_surrogates_is_one_character_and_welcome(client, db, zhongmou, firm):
+    """ "\ud83d\ude00" in JSON is 😀: only a surrogate without its partner is refused."""
+    raw = json.dumps(application(zhongmou, firm, idempotency_key="key-😀"))
+    assert "\\ud83d\\ude00" in raw
+    answer = client.post(
+        "/api/v1/cases", raw, content_type="application/json", **bearer("zhang.wei")
+    )
+    assert answer.status_code == 201, answer.content
+    assert Case.objects.get().idempotency_key == "key-😀"
