@@ -1,4 +1,5 @@
-"""What the API accepts in a request body, on the demo province: text the database can store."""
+"""What the API accepts in a request body, on the demo province: text the database can store,
+and the fields each body defines, nothing else."""
 
 from __future__ import annotations
 
@@ -133,3 +134,70 @@ def test_a_pair_of_surrogates_is_one_character_and_welcome(client, db, zhongmou,
     )
     assert answer.status_code == 201, answer.content
     assert Case.objects.get().idempotency_key == "key-😀"
+
+
+# --- Fields a body does not define ----------------------------------------------------------
+
+
+def test_a_misspelt_field_is_refused_rather_than_ignored(client, case):
+    url = f"/api/v1/cases/{case.number}/actions/accept"
+    answer = post(client, url, {"expected_verison": 99}, "zhongmou.clerk")
+    assert answer.status_code == 422, answer.content
+    assert answer.json() == {
+        "code": "validation_error",
+        "message": "请求参数有误",
+        "details": [
+            {
+                "code": "invalid",
+                "field": "expected_verison",
+                "message": "参数 expected_verison 不是可接受的字段",
+            }
+        ],
+    }
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.status, stored.version) == (case.status, case.version)
+    # Spelt right, the concurrency check it carries works.
+    stale = post(client, url, {"expected_version": 99}, "zhongmou.clerk")
+    assert stale.status_code == 409 and stale.json()["code"] == "case.conflict"
+
+
+def test_a_misspelt_field_inside_a_list_is_refused(client, case):
+    url = f"/api/v1/cases/{case.number}/actions/request_supplement"
+    body = {"materials": [{"material": "申请书", "problme": "缺少签字页"}]}
+    answer = post(client, url, body, "zhongmou.clerk")
+    assert answer.status_code == 422
+    [detail] = answer.json()["details"]
+    assert detail["field"] == "materials.0.problme"
+    assert Case.objects.get(pk=case.pk).status == case.status
+
+
+def test_every_json_body_of_the_api_refuses_fields_it_does_not_define(client, db):
+    spec = client.get("/api/v1/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    bodies = {}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                ref = content["application/json"]["schema"]["$ref"]
+                bodies[f"{method.upper()} {path}"] = ref.rsplit("/", 1)[-1]
+    assert len(bodies) >= 10  # submit, actions, drafts, ratings, revocation, …
+    pending = set(bodies.values())
+    seen = set()
+    while pending:
+        name = pending.pop()
+        seen.add(name)
+        schema = schemas[name]
+        assert schema.get("additionalProperties") is False, name
+        for ref in _refs(schema):
+            if ref not in seen:
+                pending.add(ref)
+
+
+def _refs(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        found = {value["$ref"].rsplit("/", 1)[-1]} if "$ref" in value else set()
+        return found.union(*(_refs(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_refs(v) for v in value))
+    return set()
