@@ -1,5 +1,5 @@
 """What the API accepts in a request body, on the demo province: text the database can store,
-and the fields each body defines, nothing else."""
+the fields each body defines and nothing else, the same key for the same application only."""
 
 from __future__ import annotations
 
@@ -201,3 +201,51 @@ def _refs(value: Any) -> set[str]:
     if isinstance(value, list):
         return set().union(*(_refs(v) for v in value))
     return set()
+
+
+# --- The idempotency key --------------------------------------------------------------------
+
+
+def test_a_retry_of_the_same_application_answers_with_its_case(client, case, zhongmou, firm):
+    again = post(client, "/api/v1/cases", application(zhongmou, firm))
+    assert again.status_code == 200 and again.json()["number"] == case.number
+    assert Case.objects.count() == 1
+
+
+@pytest.mark.parametrize("change", ["organization", "firm_name", "no_form", "channel"])
+def test_the_same_key_with_another_application_is_a_conflict(client, case, zhongmou, firm, change):
+    body = application(zhongmou, firm)
+    if change == "organization":
+        body["organization"] = Organization.objects.get(name="郑州市司法局").credit_code
+    elif change == "firm_name":
+        body["form_data"]["firm_name"] = "河南另一家律师事务所"
+    elif change == "no_form":
+        body["form_data"] = {}
+    else:
+        body["channel"] = "platform"
+    answer = post(client, "/api/v1/cases", body)
+    assert answer.status_code == 409, answer.content
+    assert answer.json() == {
+        "code": "case.idempotency_reused",
+        "message": "该幂等键已用于另一项申请，请为新申请生成新的键",
+    }
+    assert list(Case.objects.values_list("pk", flat=True)) == [case.pk]
+    stored = Case.objects.get()
+    assert (stored.accepting_org_id, stored.channel) == (zhongmou.pk, "online")
+    assert stored.form_data == case.form_data
+
+
+def test_a_clerk_cannot_tell_a_used_key_from_an_unused_one(client, case, zhongmou, firm):
+    answers = [
+        # A probe cannot know the application filed under the key: its form differs.
+        post(
+            client,
+            "/api/v1/cases",
+            application(zhongmou, firm, idempotency_key=key, form_data={}),
+            who,
+        )
+        for key in ("key-1", "key-never-used")
+        for who in ("zhongyuan.clerk", "henan.leader")
+    ]
+    assert {(a.status_code, a.json()["code"]) for a in answers} == {(403, "case.forbidden")}
+    assert Case.objects.count() == 1
