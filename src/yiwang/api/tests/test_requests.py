@@ -1,5 +1,6 @@
-"""What the API accepts in a request body, on the demo province: text the database can store,
-the fields each body defines and nothing else, the same key for the same application only."""
+"""What the API accepts in a request, on the demo province: text the database can store, the
+fields each body defines and nothing else, the same key for the same application only; and
+tokens wherever the session is accepted."""
 
 from __future__ import annotations
 
@@ -249,3 +250,19 @@ def test_a_clerk_cannot_tell_a_used_key_from_an_unused_one(client, case, zhongmo
     ]
     assert {(a.status_code, a.json()["code"]) for a in answers} == {(403, "case.forbidden")}
     assert Case.objects.count() == 1
+
+
+# --- Tokens ----------------------------------------------------------------------------------
+
+
+def test_a_machine_client_reads_organizations_with_its_token(client, db, zhongmou):
+    listed = client.get("/api/v1/organizations", **bearer("zhongmou.clerk"))
+    assert listed.status_code == 200, listed.content
+    assert [(o["name"], o["credit_code"]) for o in listed.json()] == [
+        ("中牟县司法局", zhongmou.credit_code)
+    ]
+    one = client.get(f"/api/v1/organizations/{zhongmou.credit_code}", **bearer("zhongmou.clerk"))
+    assert one.status_code == 200 and one.json()["name"] == "中牟县司法局"
+    assert client.get("/api/v1/organizations").status_code == 401
+    bad = client.get("/api/v1/organizations", HTTP_AUTHORIZATION="Bearer yw_nonsense")
+    assert bad.status_code == 401
