@@ -1,6 +1,6 @@
 """What the API accepts in a request, on the demo province: text the database can store, the
-fields each body defines and nothing else, the same key for the same application only; and
-tokens wherever the session is accepted."""
+fields each body defines and nothing else, pages that exist, the same key for the same
+application only; and tokens wherever the session is accepted."""
 
 from __future__ import annotations
 
@@ -252,7 +252,7 @@ def test_a_clerk_cannot_tell_a_used_key_from_an_unused_one(client, case, zhongmo
     assert Case.objects.count() == 1
 
 
-# --- Tokens ----------------------------------------------------------------------------------
+# --- Tokens and pages -----------------------------------------------------------------------
 
 
 def test_a_machine_client_reads_organizations_with_its_token(client, db, zhongmou):
@@ -266,3 +266,14 @@ def test_a_machine_client_reads_organizations_with_its_token(client, db, zhongmo
     assert client.get("/api/v1/organizations").status_code == 401
     bad = client.get("/api/v1/organizations", HTTP_AUTHORIZATION="Bearer yw_nonsense")
     assert bad.status_code == 401
+
+
+@pytest.mark.parametrize("page", ["92233720368547760", "100001"])
+def test_a_page_past_the_last_possible_one_is_refused(client, demo_province, db, page):
+    answer = client.get("/api/v1/pledge-checks", {"page": page}, **bearer("henan.clerk"))
+    assert answer.status_code == 422
+    assert answer.json()["details"] == [
+        {"code": "invalid", "field": "page", "message": "参数 page 不能大于 100000"}
+    ]
+    last = client.get("/api/v1/pledge-checks", {"page": "100000"}, **bearer("henan.clerk"))
+    assert last.status_code == 200 and last.json()["items"] == []
