@@ -111,6 +111,9 @@ def test_load_bad_file_prints_each_problem_and_fails(seeded, tmp_path):
         (("add", "2026-09-28", "abc"), "工作日数“abc”无效"),
         (("between", "2026-09-28", "2026-02-30"), "日期“2026-02-30”无效"),
         (("add", "2100-12-30", "5"), "超出工作日历的范围"),
+        (("add", "2026-09-28", "１"), "工作日数“１”无效"),
+        (("subtract", "2026-09-28", "٥"), "工作日数“٥”无效"),
+        (("add", "2026-09-28", "99999999999"), "工作日数“99999999999”过大，不能超过 36889"),
     ],
 )
 def test_bad_input_is_a_command_error(db, args, fragment):
