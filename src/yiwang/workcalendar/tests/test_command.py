@@ -148,6 +148,16 @@ def test_subtract_into_an_unloaded_year(seeded):
     )
 
 
+def test_load_of_a_file_not_in_utf8_names_it_apart_from_the_sentence(db, tmp_path):
+    path = tmp_path / "2027.yaml"
+    path.write_bytes("年份：2027".encode("gbk"))
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("workdays", "load", str(path), stdout=StringIO(), stderr=err)
+    assert err.getvalue() == f"文件 {path} 不是 UTF-8 编码的文本\n"
+    assert not CalendarYear.objects.exists()
+
+
 def test_load_missing_file(db, tmp_path):
     err = StringIO()
     with pytest.raises(CommandError):
