@@ -10,6 +10,7 @@ from ninja.responses import Status
 
 from yiwang.accounts.models import Applicant
 from yiwang.api.auth import STAFF_OR_APPLICANT
+from yiwang.api.schemas import InputSchema
 from yiwang.cases import engine
 from yiwang.cases.models import Case, Channel, PledgeCheck
 from yiwang.cases.pledges import record_finding
@@ -125,7 +126,7 @@ def requested_applicant(own: Applicant | None, applicant_id: int | None) -> Appl
     return found
 
 
-class SubmitIn(Schema):
+class SubmitIn(InputSchema):
     item_code: str = Field(description="事项代码，如 SF-LS-006")
     organization: str = Field(description="受理机构的统一社会信用代码")
     idempotency_key: str = Field(description="客户端生成的唯一键；重复提交同一键返回同一办件")
@@ -169,12 +170,12 @@ def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
     return case_out(case_for(request.user, number))  # type: ignore[arg-type]
 
 
-class MaterialRef(Schema):
+class MaterialRef(InputSchema):
     material: str = Field(description="材料名称（与事项目录一致）")
     problem: str = Field("", description="问题说明，如“缺少签字页”")
 
 
-class ActionIn(Schema):
+class ActionIn(InputSchema):
     reason: str = Field("", description="理由；不予受理、不予准予、回退、特殊环节、延期必填")
     expected_version: int | None = Field(None, description="读取时的版本号；已被他人修改时返回 409")
     materials: list[MaterialRef] | None = Field(
@@ -320,7 +321,7 @@ class LicenceOut(Schema):
     verify_url: str = Field(description="公开核验页面的地址，含核验码（证照二维码指向此处）")
 
 
-class RevokeIn(Schema):
+class RevokeIn(InputSchema):
     reason: str = Field(description="撤销理由（必填），记入办件的审计记录并在核验页面公示")
 
 
@@ -411,7 +412,7 @@ def pledge_check(request: HttpRequest, number: str) -> dict[str, Any]:
     return pledge_check_out(pledge_check_for(case_for(request.user, number)))  # type: ignore[arg-type]
 
 
-class PledgeFindingIn(Schema):
+class PledgeFindingIn(InputSchema):
     verdict: str = Field(description="核查结果：confirmed（承诺属实）/ false（承诺不实）")
     finding: str = Field(description="核查情况（必填）：核查的方式和发现的情况，记入审计记录")
 
@@ -479,7 +480,7 @@ def upload_material(
     return Status(201, _material_out(row))
 
 
-class ReuseIn(Schema):
+class ReuseIn(InputSchema):
     material: str = Field(description="本办件的材料名称")
     source_id: int = Field(description="以前办件中的材料文件编号")
 
@@ -495,7 +496,7 @@ def reuse_material(request: HttpRequest, number: str, body: ReuseIn) -> Status[d
     return Status(201, _material_out(row))
 
 
-class RatingIn(Schema):
+class RatingIn(InputSchema):
     level: int = Field(
         description="评价等级：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意"
     )

@@ -17,6 +17,7 @@ from ninja.responses import Status
 from yiwang.accounts.models import Applicant, User
 from yiwang.api.auth import STAFF_OR_APPLICANT
 from yiwang.api.cases import CaseOut, OrgOut, case_out, requested_applicant
+from yiwang.api.schemas import InputSchema
 from yiwang.cases import drafts
 from yiwang.cases.models import Draft
 from yiwang.cases.selectors import case_for
@@ -107,7 +108,7 @@ def list_drafts(request: HttpRequest) -> list[dict[str, Any]]:
     return out
 
 
-class DraftIn(Schema):
+class DraftIn(InputSchema):
     item_code: str = Field(description="事项代码，如 SF-LS-006")
     organization: str = Field(description="受理机构的统一社会信用代码")
     applicant_id: int | None = Field(None, description="申请人编号；默认本人。代办时填委托人")
@@ -130,7 +131,7 @@ def get_draft(request: HttpRequest, draft_id: int) -> dict[str, Any]:
     return _draft_out(drafts.draft_for(_user(request), draft_id))
 
 
-class DraftSaveIn(Schema):
+class DraftSaveIn(InputSchema):
     form_data: dict[str, Any] = Field(description="申请表内容，整体替换已保存的内容")
     pledged: bool | None = Field(None, description="是否选择告知承诺；不传则不变")
 
@@ -154,7 +155,7 @@ def upload_draft_material(
     return Status(201, _draft_out(found))
 
 
-class DraftReuseIn(Schema):
+class DraftReuseIn(InputSchema):
     material: str = Field(description="本事项的材料名称")
     source_id: int = Field(description="以前办件中的材料文件编号（同一申请人）")
 
@@ -167,7 +168,7 @@ def reuse_draft_material(request: HttpRequest, draft_id: int, body: DraftReuseIn
     return _draft_out(found)
 
 
-class DraftPledgeIn(Schema):
+class DraftPledgeIn(InputSchema):
     material: str = Field(description="标注“可承诺替代”的材料名称")
 
 

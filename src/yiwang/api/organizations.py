@@ -6,13 +6,14 @@ which stand above ``organizations``.
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.security import django_auth
 
 from yiwang.accounts.access import require_see, visible_organizations
+from yiwang.api.auth import STAFF_OR_APPLICANT
 from yiwang.core.errors import NotFound
 from yiwang.organizations.models import Organization
 
-router = Router(auth=django_auth)
+# Tokens as well as the session: a machine client needs an organization's credit code to submit.
+router = Router(auth=STAFF_OR_APPLICANT)
 
 
 class OrganizationOut(Schema):

@@ -14,11 +14,16 @@ from yiwang.core.errors import InvalidInput
 router = Router(auth=STAFF_OR_APPLICANT)
 
 PAGE_SIZE = 100
+# Ten million checks, far more than any agency has; past it the offset would overflow the
+# database's 64-bit integer (a 500) long before any page could hold a row.
+MAX_PAGE = 100_000
 
 
 class ChecksQuery(Schema):
     status: str = Field("", description="pending / confirmed / false；不传则全部")
-    page: int = Field(1, ge=1, description=f"页码，每页 {PAGE_SIZE} 条，从 1 开始")
+    page: int = Field(
+        1, ge=1, le=MAX_PAGE, description=f"页码，每页 {PAGE_SIZE} 条，从 1 开始，最大 {MAX_PAGE}"
+    )
 
 
 class ChecksOut(Schema):

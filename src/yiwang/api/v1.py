@@ -13,6 +13,7 @@ from yiwang.api import errors
 from yiwang.api.cases import router as cases_router
 from yiwang.api.drafts import router as drafts_router
 from yiwang.api.organizations import router as organizations_router
+from yiwang.api.parser import CheckedJsonParser
 from yiwang.api.pledges import router as pledges_router
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.errors import DomainError
@@ -26,6 +27,7 @@ class ChineseJSONRenderer(JSONRenderer):
 
 api = NinjaAPI(
     renderer=ChineseJSONRenderer(),
+    parser=CheckedJsonParser(),
     title="一网 API",
     version="1",
     description=(
@@ -51,6 +53,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # Raised by ninja itself: no credentials, a body that is not JSON, a missing CSRF token.
+    if isinstance(exc.__cause__, DomainError):
+        # The parser's own refusal, which ninja wraps in its generic "cannot parse" error.
+        return on_domain_error(request, exc.__cause__)
     body = errors.http_error_body(exc.status_code, exc.message)
     return api.create_response(request, body, status=exc.status_code)
 

@@ -8,7 +8,7 @@ from yiwang.accounts.models import User
 from yiwang.cases.models import Case, Rating, RatingLevel, Status
 from yiwang.cases.selectors import applicant_ids_for
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput
-from yiwang.core.text import NUL_MESSAGE
+from yiwang.core.text import trimmed, unstorable
 
 RATABLE = (Status.CONCLUDED, Status.DELIVERED, Status.REFUSED)
 COMMENT_LIMIT = 500
@@ -31,9 +31,11 @@ def rate(case: Case, user: User, level: int, comment: str = "") -> Rating:
         raise InvalidInput(
             "rating.level", "请选择评价等级：非常满意、满意、基本满意、不满意或非常不满意"
         )
-    comment = comment.strip()
-    if "\x00" in comment:
-        raise InvalidInput("rating.comment", f"评价内容{NUL_MESSAGE}")
+    problem = unstorable(comment)  # before trimming, which would drop a NUL at either end
+    if problem:
+        raise InvalidInput("rating.comment", f"评价内容{problem}")
+    # Trimmed of invisible characters too, so that zero-width spaces are no reason given.
+    comment = trimmed(comment)
     if len(comment) > COMMENT_LIMIT:
         raise InvalidInput("rating.comment", f"评价内容不能超过 {COMMENT_LIMIT} 字")
     if level <= RatingLevel.DISSATISFIED and not comment:

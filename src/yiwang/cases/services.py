@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from yiwang.accounts.models import AgentAuthorization, Applicant, Role, RoleAssignment, User
+from yiwang.audit.hashing import normalize_json
 from yiwang.audit.models import AuditEntry
 from yiwang.cases import engine
 from yiwang.cases.models import OPEN_STATUSES, Case, CaseMaterial, CaseSequence, Channel
@@ -205,6 +206,17 @@ def submit(
         raise InvalidInput(
             "case.idempotency_key", "提交必须带 1–64 个字符的幂等键（idempotency key）"
         )
+    org = submission.organization
+    day = today or timezone.localdate()
+    # Permission before the key is looked up: otherwise anyone could learn, from 409 against
+    # 403, which keys another applicant has used.
+    actor = actor_for_case(user, org.pk, submission.applicant.pk, day)
+    acting_for_self = submission.applicant.pk in actor.applicant_ids
+    clerk_at_window = (
+        actor.holds(Role.WINDOW_CLERK, org.pk) and submission.channel == Channel.WINDOW
+    )
+    if not (acting_for_self or clerk_at_window):
+        raise Forbidden("case.forbidden", "只能为本人或经授权委托的申请人提交申请")
     table = Case._meta.db_table
     found = fetch_all(
         f"SELECT id FROM {table} WHERE applicant_id = %s AND idempotency_key = %s",
@@ -213,15 +225,6 @@ def submit(
     if found:
         existing = Case.objects.get(pk=found[0][0])
         return _same_submission(existing, submission), False
-    org = submission.organization
-    day = today or timezone.localdate()
-    actor = actor_for_case(user, org.pk, submission.applicant.pk, day)
-    acting_for_self = submission.applicant.pk in actor.applicant_ids
-    clerk_at_window = (
-        actor.holds(Role.WINDOW_CLERK, org.pk) and submission.channel == Channel.WINDOW
-    )
-    if not (acting_for_self or clerk_at_window):
-        raise Forbidden("case.forbidden", "只能为本人或经授权委托的申请人提交申请")
     version_id = current_version_id(submission.item_code, day)
     defn = definition_for(version_id)
     form_data = checked_form(version_id, submission.form_data)
@@ -281,9 +284,28 @@ def checked_form(version_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _same_submission(case: Case, submission: Submission) -> Case:
-    if case.item_version.item.code != submission.item_code.upper():
+    """``case``, filed earlier under the same key, when ``submission`` repeats it (a retry);
+    ``case.idempotency_reused`` when anything the applicant chose differs, which would
+    otherwise be dropped without a word."""
+    same = (
+        case.item_version.item.code == submission.item_code.upper()
+        and case.accepting_org_id == submission.organization.pk
+        and case.channel == submission.channel
+        and _same_form(case, submission.form_data)
+    )
+    if not same:
         raise Conflict("case.idempotency_reused", "该幂等键已用于另一项申请，请为新申请生成新的键")
     return case
+
+
+def _same_form(case: Case, data: Mapping[str, Any]) -> bool:
+    """Whether ``data`` is the form ``case`` holds, compared as stored: checked against the
+    case's own version, then as the database gives JSON back (a retry may send 30 or "30")."""
+    try:
+        cleaned = checked_form(case.item_version_id, data)
+        return normalize_json(cleaned) == normalize_json(case.form_data)
+    except (InvalidInput, TypeError, ValueError):
+        return False  # answers the case could not have been filed with
 
 
 def _record(case: Case, event: engine.Event, actor: engine.Actor, client_addr: str) -> None:

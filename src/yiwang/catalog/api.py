@@ -96,6 +96,22 @@ class ItemDetailOut(ItemSummaryOut):
     notes: str = Field(description="备注")
 
 
+MAX_LIMIT = 1000
+MAX_OFFSET = 1_000_000
+
+
+class ItemsPagination(LimitOffsetPagination):
+    """Ninja's limit and offset with upper bounds (422 past them): unbounded, a caller could ask
+    for any number of rows, and an offset past the database's 64-bit integer fails as a 500."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=MAX_LIMIT, description=f"每页条数，最多 {MAX_LIMIT}")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的条数")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
 class ItemFilter(Schema):
     level: str = Field("", description="层级：county / city / province")
     category: str = Field("", description="事项类型，如 行政许可")
@@ -142,7 +158,7 @@ def _summary(v: ItemVersion) -> dict[str, object]:
 
 
 @router.get("", response=list[ItemSummaryOut], summary="查询事项目录", auth=None)
-@paginate(LimitOffsetPagination)
+@paginate(ItemsPagination)
 def list_items(request: HttpRequest, filters: Query[ItemFilter]) -> list[dict[str, object]]:
     """当前有效的已发布事项，可按层级、类型和关键词筛选。"""
     levels = [c.value for c in StepLevel]

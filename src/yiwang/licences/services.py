@@ -33,7 +33,7 @@ from yiwang.catalog.application_form import (
 from yiwang.catalog.models import ItemVersion, ResultKind
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput
 from yiwang.core.gm import GmError, sm2_sign, sm2_verify, sm3_hex
-from yiwang.core.text import NUL_MESSAGE
+from yiwang.core.text import trimmed, unstorable
 from yiwang.licences import keys
 from yiwang.licences.models import Licence, LicenceStatus
 from yiwang.licences.numbering import next_number
@@ -301,11 +301,19 @@ def revoke(licence: Licence, user: User, reason: str, *, client_addr: str = "") 
     only with a reason; the facts and signature stay as issued, so verification still shows
     what was issued and that it was revoked. The revocation is an entry of the case's audit
     chain, written in the same transaction."""
-    text = (reason or "").strip()
+    problem = unstorable(reason or "")  # before trimming, which would drop a NUL at either end
+    if problem:
+        raise InvalidInput("licence.reason_invalid", f"撤销理由{problem}")
+    # Trimmed of invisible characters too: a reason of zero-width spaces reads as none. It is
+    # shown on the public check page, so it is held to the engine's limit for reasons.
+    text = trimmed(reason or "")
     if not text:
         raise InvalidInput("licence.reason_required", "撤销证照必须说明理由")
-    if "\x00" in text:
-        raise InvalidInput("licence.reason_invalid", f"撤销理由{NUL_MESSAGE}")
+    if len(text) > engine.REASON_MAX_CHARS:
+        raise InvalidInput(
+            "licence.reason_too_long",
+            f"撤销理由不能超过 {engine.REASON_MAX_CHARS} 字（现有 {len(text)} 字）",
+        )
     if not user.is_authenticated or not user.is_active:
         raise Forbidden("not_authenticated", "请先登录")
     access.require_act(user, Role.LEADER, licence.issuer)

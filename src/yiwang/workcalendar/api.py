@@ -2,7 +2,8 @@
 
 Query parameters are taken as strings and parsed here, so that a bad date or a negative count is
 answered with 400 and a stable ``code`` (``calendar.invalid_date``, ``calendar.invalid_workdays``,
-``calendar.negative_workdays``, ``calendar.out_of_range``) rather than a generic 422.
+``calendar.negative_workdays``, ``calendar.too_many_workdays``, ``calendar.out_of_range``) rather
+than a generic 422.
 """
 
 from __future__ import annotations

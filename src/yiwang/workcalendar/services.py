@@ -319,7 +319,9 @@ def _decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _file_error(f"文件{(' ' + name) if name else ''}不是 UTF-8 编码的文本") from None
+        raise _file_error(
+            f"文件 {name} 不是 UTF-8 编码的文本" if name else "文件不是 UTF-8 编码的文本"
+        ) from None
 
 
 def _file_error(message: str) -> InvalidInput:

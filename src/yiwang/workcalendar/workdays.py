@@ -148,8 +148,12 @@ def provisional_note(years: Sequence[int]) -> str:
     return f"暂定：{listed} 年节假日安排尚未载入，仅按周末和元旦、劳动节、国庆节的法定日期计算"
 
 
-_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INT_RE = re.compile(r"^[+-]?\d{1,9}$")
+# ASCII digits only: \d would also take fullwidth "１" and Arabic-Indic "٥", which int() reads.
+_ISO_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_INT_RE = re.compile(r"^([+-]?)([0-9]+)$")
+
+#: More working days than the calendar holds days: no count above it can have an answer.
+MAX_WORKDAYS = (LAST_DAY - FIRST_DAY).days
 
 
 def parse_day(text: str, field: str = "date") -> dt.date:
@@ -170,15 +174,28 @@ def parse_day(text: str, field: str = "date") -> dt.date:
 def parse_workdays(text: str, field: str = "workdays") -> int:
     """A non-negative whole number of working days from user input, else InvalidInput."""
     value = text.strip()
-    if not _INT_RE.match(value):
+    match = _INT_RE.match(value)
+    if not match:
         raise InvalidInput(
             "calendar.invalid_workdays",
             f"工作日数“{text}”无效，应为非负整数，例如 20",
             [Problem(code="invalid_workdays", message="应为非负整数", field=field)],
         )
-    n = int(value)
-    if n < 0:
-        raise _negative(n)
+    sign, digits = match.groups()
+    significant = digits.lstrip("0") or "0"
+    # Compared by length first, so that no string of digits is too long for int().
+    if len(significant) > len(str(MAX_WORKDAYS)) or int(significant) > MAX_WORKDAYS:
+        if sign == "-":
+            raise InvalidInput("calendar.negative_workdays", f"工作日数不能为负数（收到 {value}）")
+        raise InvalidInput(
+            "calendar.too_many_workdays",
+            f"工作日数“{text}”过大，不能超过 {MAX_WORKDAYS}"
+            f"（工作日历的范围为 {FIRST_DAY.isoformat()} 至 {LAST_DAY.isoformat()}）",
+            [Problem(code="too_many_workdays", message=f"不能超过 {MAX_WORKDAYS}", field=field)],
+        )
+    n = int(significant)
+    if sign == "-" and n:
+        raise _negative(-n)
     return n
 
 

@@ -119,6 +119,66 @@ def test_submission_is_idempotent(world):
     assert other.number > first.number  # sortable sequence
 
 
+def _again(world, key="same-key", **changes):
+    """The submission ``World.submit`` makes, under ``key``, with ``changes``."""
+    values = {
+        "item_code": "SF-LS-006",
+        "organization": world.tree.county_a1,
+        "applicant": world.firm,
+        "agent": world.person,
+        "idempotency_key": key,
+        "form_data": {"partners": ["张伟", "李娜"]},
+        **changes,
+    }
+    return submit(world.user, Submission(**values))
+
+
+def test_a_retry_that_repeats_the_submission_gets_the_same_case(world):
+    first = world.submit("same-key")
+    again, created = _again(world, item_code="sf-ls-006")
+    assert (again.pk, created) == (first.pk, False)
+    assert Case.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"organization": "county_a2"},
+        {"channel": "platform"},
+    ],
+)
+def test_the_same_key_with_another_submission_is_a_conflict(world, changes):
+    first = world.submit("same-key")
+    if changes.get("organization"):
+        changes["organization"] = getattr(world.tree, changes["organization"])
+    with pytest.raises(Conflict) as info:
+        _again(world, **changes)
+    assert info.value.code == "case.idempotency_reused"
+    assert info.value.message == "该幂等键已用于另一项申请，请为新申请生成新的键"
+    assert list(Case.objects.values_list("pk", flat=True)) == [first.pk]
+    stored = Case.objects.get()
+    assert (stored.accepting_org_id, stored.channel) == (world.tree.county_a1.pk, "online")
+
+
+def test_nobody_learns_whether_another_applicants_key_is_in_use(world):
+    world.submit("their-key")
+    for user in (world.other_clerk, world.stranger):
+        for key in ("their-key", "unused-key"):
+            with pytest.raises(Forbidden) as info:
+                submit(
+                    user,
+                    Submission(
+                        item_code="SF-LS-006",
+                        organization=world.tree.county_a1,
+                        applicant=world.firm,
+                        idempotency_key=key,
+                        form_data={},
+                    ),
+                )
+            assert info.value.code == "case.forbidden", (user, key)
+    assert Case.objects.count() == 1
+
+
 def test_the_number_and_pinned_version(world):
     case = world.submit()
     assert case.item_version.status == "published"

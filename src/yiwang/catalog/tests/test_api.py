@@ -79,6 +79,22 @@ def test_bad_requests_get_a_stable_code_and_a_chinese_message(client, catalogue,
     assert body["message"] in response.content.decode("utf-8")  # readable, not \uXXXX-escaped
 
 
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"limit": "1000000"}, "limit", "参数 limit 不能大于 1000"),
+        ({"offset": "92233720368547760000"}, "offset", "参数 offset 不能大于 1000000"),
+        ({"limit": "0"}, "limit", "参数 limit 不能小于 1"),
+    ],
+)
+def test_a_page_of_items_has_bounds(client, catalogue, query, field, message):
+    response = client.get("/api/v1/items", query)
+    assert response.status_code == 422
+    assert response.json()["details"] == [{"code": "invalid", "field": field, "message": message}]
+    widest = client.get("/api/v1/items", {"limit": "1000", "offset": "1000000"})
+    assert widest.status_code == 200 and widest.json() == {"items": [], "count": 2}
+
+
 def test_openapi_documents_the_catalogue(client, catalogue):
     assert client.get("/api/v1/docs").status_code == 200
     schema = client.get("/api/v1/openapi.json").json()

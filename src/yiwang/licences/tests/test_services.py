@@ -318,6 +318,49 @@ def test_revocation_needs_a_reason_and_the_issuers_leader(licence):
     assert Licence.objects.get(pk=licence.pk).status == LicenceStatus.VALID
 
 
+@pytest.mark.parametrize(
+    ("reason", "code", "message"),
+    [
+        ("\u200b", "licence.reason_required", "撤销证照必须说明理由"),
+        ("\u3000\u200b\u2060\ufeff", "licence.reason_required", "撤销证照必须说明理由"),
+        ("理由\ud800", "licence.reason_invalid", "撤销理由含有无法识别的字符，无法保存"),
+        ("欺" * 501, "licence.reason_too_long", "撤销理由不能超过 500 字（现有 501 字）"),
+        ("欺" * 200_000, "licence.reason_too_long", "撤销理由不能超过 500 字（现有 200000 字）"),
+    ],
+)
+def test_a_revocation_reason_must_read_as_one_and_fit_the_record(licence, reason, code, message):
+    head = Case.objects.get(pk=licence.case_id).audit_head
+    with pytest.raises(InvalidInput) as excinfo:
+        revoke(licence, staff("henan.leader"), reason)
+    assert (_code(excinfo), excinfo.value.message) == (code, message)
+    stored = Licence.objects.get(pk=licence.pk)
+    assert stored.status == LicenceStatus.VALID and stored.revocation_reason == ""
+    assert Case.objects.get(pk=licence.case_id).audit_head == head
+
+
+def test_a_reason_of_the_engines_length_is_kept_trimmed(licence):
+    reason = "\u200b " + "欺" * 500 + "\u3000"
+    revoked = revoke(licence, staff("henan.leader"), reason)
+    assert Licence.objects.get(pk=revoked.pk).revocation_reason == "欺" * 500
+
+
+def test_the_api_refuses_a_reason_of_invisible_characters_or_too_long(client, licence):
+    from yiwang.accounts.tokens import issue_token
+
+    leader = {"HTTP_AUTHORIZATION": f"Bearer {issue_token(staff('henan.leader'), '测试')}"}
+    url = f"/api/v1/cases/{licence.case.number}/licence/revoke"
+    for reason, status, code in [
+        ("\u200b", 400, "licence.reason_required"),
+        ("欺" * 200_000, 400, "licence.reason_too_long"),
+        ("理由\ud800", 400, "request.text_invalid"),
+    ]:
+        answer = client.post(url, {"reason": reason}, content_type="application/json", **leader)
+        assert (answer.status_code, answer.json()["code"]) == (status, code), reason
+    assert Licence.objects.get(pk=licence.pk).status == LicenceStatus.VALID
+    page = client.get(licence.verification_path).content.decode()
+    assert "欺欺欺" not in page
+
+
 def test_a_revoked_licence_verifies_as_revoked_for_good(licence):
     revoked = revoke(licence, staff("henan.leader"), "以欺骗手段取得许可（行政许可法第69条）")
     assert revoked.status == LicenceStatus.REVOKED and revoked.revoked_at is not None

@@ -111,6 +111,9 @@ def test_load_bad_file_prints_each_problem_and_fails(seeded, tmp_path):
         (("add", "2026-09-28", "abc"), "工作日数“abc”无效"),
         (("between", "2026-09-28", "2026-02-30"), "日期“2026-02-30”无效"),
         (("add", "2100-12-30", "5"), "超出工作日历的范围"),
+        (("add", "2026-09-28", "１"), "工作日数“１”无效"),
+        (("subtract", "2026-09-28", "٥"), "工作日数“٥”无效"),
+        (("add", "2026-09-28", "99999999999"), "工作日数“99999999999”过大，不能超过 36889"),
     ],
 )
 def test_bad_input_is_a_command_error(db, args, fragment):
@@ -143,6 +146,16 @@ def test_subtract_into_an_unloaded_year(seeded):
         out
         == "2026-12-30\n暂定：2027 年节假日安排尚未载入，仅按周末和元旦、劳动节、国庆节的法定日期计算\n"
     )
+
+
+def test_load_of_a_file_not_in_utf8_names_it_apart_from_the_sentence(db, tmp_path):
+    path = tmp_path / "2027.yaml"
+    path.write_bytes("年份：2027".encode("gbk"))
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("workdays", "load", str(path), stdout=StringIO(), stderr=err)
+    assert err.getvalue() == f"文件 {path} 不是 UTF-8 编码的文本\n"
+    assert not CalendarYear.objects.exists()
 
 
 def test_load_missing_file(db, tmp_path):

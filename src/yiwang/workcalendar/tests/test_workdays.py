@@ -16,6 +16,7 @@ from yiwang.workcalendar.schedules import chinese_calendar_schedules
 from yiwang.workcalendar.workdays import (
     FIRST_DAY,
     LAST_DAY,
+    MAX_WORKDAYS,
     Count,
     DayKind,
     Deadline,
@@ -234,7 +235,8 @@ def test_range_edges_are_usable(cc_calendar):
 
 
 @pytest.mark.parametrize(
-    "text", ["2026-9-28", "20260928", "2026-02-30", "", "明天", "2026-09-28T00"]
+    "text",
+    ["2026-9-28", "20260928", "2026-02-30", "", "明天", "2026-09-28T00", "２０２６-０９-２８"],
 )
 def test_parse_day_is_strict(text):
     with pytest.raises(InvalidInput) as info:
@@ -251,11 +253,31 @@ def test_parse_workdays():
         ("1.5", "calendar.invalid_workdays"),
         ("二十", "calendar.invalid_workdays"),
         ("", "calendar.invalid_workdays"),
-        ("9" * 40, "calendar.invalid_workdays"),
+        ("１", "calendar.invalid_workdays"),  # fullwidth, as dates refuse it
+        ("٥", "calendar.invalid_workdays"),  # Arabic-Indic
+        ("2０", "calendar.invalid_workdays"),
+        ("9" * 40, "calendar.too_many_workdays"),
+        ("-" + "9" * 40, "calendar.negative_workdays"),
     ]:
         with pytest.raises(InvalidInput) as info:
             parse_workdays(text)
         assert info.value.code == code, text
+
+
+def test_a_count_too_large_is_told_as_such_with_the_maximum():
+    assert parse_workdays(str(MAX_WORKDAYS)) == MAX_WORKDAYS
+    assert parse_workdays("0" * 50 + "20") == 20  # leading zeros are no size
+    with pytest.raises(InvalidInput) as info:
+        parse_workdays("99999999999", "workdays")
+    assert info.value.code == "calendar.too_many_workdays"
+    assert info.value.message == (
+        f"工作日数“99999999999”过大，不能超过 {MAX_WORKDAYS}"
+        "（工作日历的范围为 2000-01-01 至 2100-12-31）"
+    )
+    assert info.value.problems[0].field == "workdays"
+    with pytest.raises(InvalidInput) as info:
+        parse_workdays(str(MAX_WORKDAYS + 1))
+    assert info.value.code == "calendar.too_many_workdays"
 
 
 def test_deadline_end_is_the_last_instant_of_the_day_in_the_agencies_time_zone():

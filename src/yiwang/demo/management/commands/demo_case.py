@@ -24,10 +24,15 @@ from yiwang.cases.services import Submission, definition_for, perform, submit
 from yiwang.core.errors import DomainError
 from yiwang.demo.cases import material_pdf
 from yiwang.organizations.models import Organization
+from yiwang.workcalendar.services import add_workdays
 from yiwang.workcalendar.workdays import parse_day
 
 ITEM = "SF-LS-006"
 COUNTY = "中牟县司法局"
+# How far past the start the walk reaches, in working days: its last step is on the 14th, and
+# the deadlines it computes end 30 working days after acceptance (on the 3rd) plus the 3 days
+# of the site check. Checked before anything is stored, so that no case is left half walked.
+REACH_WORKDAYS = 60
 
 
 def _user(username: str) -> User:
@@ -48,6 +53,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             start = parse_day(options["start"], "start") if options.get("start") else None
+            # The calendar's own refusal (calendar.out_of_range) rather than whichever check
+            # of the walk would meet the date first.
+            add_workdays(start or timezone.localdate(), REACH_WORKDAYS)
             self._walk(start)
         except DomainError as exc:
             raise CommandError(f"{exc.message}（{exc.code}）") from exc
@@ -109,8 +117,6 @@ class Command(BaseCommand):
             return fresh
 
         def later(days: int) -> dt.date:
-            from yiwang.workcalendar.services import add_workdays
-
             return add_workdays(day, days).date
 
         act("request_supplement", "zhongmou.clerk", later(1), materials=[{"material": "资产证明", "problem": "验资证明缺少银行印章"}])  # fmt: skip
