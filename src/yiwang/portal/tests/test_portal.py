@@ -167,6 +167,7 @@ def test_upload_checks_the_content_and_answers_htmx_with_the_row(client_for, zha
     refused = client.post(url, {"file": text}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 422
     assert "按内容识别为：无法识别的格式" in refused.content.decode()
+    assert "HX-Retarget" not in refused  # a fragment: htmx swaps it into the card
     draft.refresh_from_db()
     assert draft.materials["申请书"]["file_type"] == "pdf"  # the earlier file is kept
 
