@@ -162,6 +162,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside the messages, so that the login page can say the login has expired.
+    "yiwang.accounts.middleware.LoginRedirects",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -1,5 +1,5 @@
 """The draft page in a real browser (Debian's Chromium): what htmx shows when the server refuses
-a material."""
+a material, and where it goes when the session has expired."""
 
 from __future__ import annotations
 
@@ -82,3 +82,25 @@ def test_a_refused_file_shows_the_servers_message_in_its_card(
     alert = page.locator("#material-2 [role=alert]")
     alert.wait_for()
     assert "该申请已经提交，不能再修改" in alert.inner_text()
+
+
+def test_an_upload_after_the_session_expired_leads_to_the_login_page_and_back(
+    live_server, browser_context, draft, tmp_path
+):
+    base = live_server.url
+    page = _signed_in(browser_context, base)
+    page.goto(f"{base}/my/drafts/{draft.pk}/")
+    page.wait_for_load_state("networkidle")
+    page.context.clear_cookies(name="sessionid")  # the session has ended meanwhile
+    real = tmp_path / "申请书.pdf"
+    real.write_bytes(PDF)
+    _upload(page, 1, real)
+    # The whole page goes to the login page, which says why; never a login form in the card.
+    page.wait_for_url(f"{base}/login/?next=/my/drafts/{draft.pk}/")
+    assert "登录已过期，请重新登录" in page.locator("main").inner_text()
+    assert page.locator("#material-1").count() == 0
+    page.fill("#id_username", "zhang.wei")
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('登录')")
+    page.wait_for_url(f"{base}/my/drafts/{draft.pk}/")
+    assert page.locator("#material-1").count() == 1
