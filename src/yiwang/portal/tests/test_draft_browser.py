@@ -1,5 +1,5 @@
 """The draft page in a real browser (Debian's Chromium): what htmx shows when the server refuses
-a material, and where it goes when the session has expired."""
+a material, where it goes when the session has expired, and that the form is saved as typed."""
 
 from __future__ import annotations
 
@@ -104,3 +104,19 @@ def test_an_upload_after_the_session_expired_leads_to_the_login_page_and_back(
     page.click("button:has-text('登录')")
     page.wait_for_url(f"{base}/my/drafts/{draft.pk}/")
     assert page.locator("#material-1").count() == 1
+
+
+def test_what_is_typed_is_saved_as_it_is_typed(live_server, browser_context, draft):
+    base = live_server.url
+    page = _signed_in(browser_context, base)
+    page.goto(f"{base}/my/drafts/{draft.pk}/")
+    page.wait_for_load_state("networkidle")
+    page.fill("[name=firm_name]", "河南嵩岳律师事务所")
+    page.select_option("[name=organization]", "普通合伙")
+    page.locator("#autosave-status", has_text="已保存").wait_for()
+    page.wait_for_load_state("networkidle")
+    page.reload()  # no button pressed
+    assert page.input_value("[name=firm_name]") == "河南嵩岳律师事务所"
+    assert page.input_value("[name=organization]") == "普通合伙"
+    draft.refresh_from_db()
+    assert draft.case_id is None and draft.form_data["firm_name"] == "河南嵩岳律师事务所"

@@ -140,6 +140,30 @@ def test_text_the_database_cannot_store_is_refused_and_the_saved_draft_stays(
     assert draft.form_data == saved
 
 
+def test_the_form_is_saved_as_typed_and_never_submitted_so(client_for, zhang, firm, zhongmou):
+    draft = _ready_draft(zhang, firm, zhongmou)
+    version = drafts.current_version(ITEM)
+    url = reverse("portal:draft_autosave", args=[draft.pk])
+    client = client_for("zhang.wei")
+    # Half typed, with the submit button the browser last touched: kept as typed, not filed.
+    typed = {"firm_name": "河南嵩岳律", "partners-0-id_number": "1101", "submit": "1"}
+    answer = client.post(url, typed, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200 and "已保存" in answer.content.decode()
+    draft.refresh_from_db()
+    assert draft.form_data["firm_name"] == "河南嵩岳律" and draft.case_id is None
+    assert draft.form_data["partners"][0]["id_number"] == "1101"
+    # What the database cannot store is refused, and the saved draft stays.
+    refused = client.post(url, {**typed, "firm_name": "名\x00称"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 400 and "申请表内容无法保存" in refused.content.decode()
+    draft.refresh_from_db()
+    assert draft.form_data["firm_name"] == "河南嵩岳律"
+    # Submitted meanwhile in another tab: nothing changes, and the page is told why.
+    client.post(reverse("portal:draft", args=[draft.pk]), {**_post_form(version), "submit": "1"})
+    late = client.post(url, typed, HTTP_HX_REQUEST="true")
+    assert late.status_code == 409 and "该申请已经提交" in late.content.decode()
+    assert Case.objects.get().form_data["firm_name"] != "河南嵩岳律"
+
+
 def test_add_row_renders_one_more_partner_row(client_for, zhang, firm, zhongmou):
     draft = drafts.start(zhang, ITEM, zhongmou, firm)
     version = drafts.current_version(ITEM)
