@@ -3,11 +3,15 @@ supplement, withdraw, download, rate; and every refusal to reach someone else's 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from yiwang.accounts.models import Applicant, User
 from yiwang.cases import drafts, engine
+from yiwang.cases.materials import upload as upload_material
 from yiwang.cases.models import Case, CaseMaterial, Draft, Rating, Status
 from yiwang.cases.services import perform
 from yiwang.catalog.application_form import example_data, form_definition
@@ -276,6 +280,30 @@ def test_answering_a_supplement_request_in_place(client_for, zhang, firm, zhongm
     )
     case.refresh_from_db()
     assert case.status == Status.SUBMITTED and case.supplement == []
+
+
+def test_the_receipt_date_restarts_with_a_supplement_and_is_named_so(
+    client_for, zhang, firm, zhongmou
+):
+    case = _submitted(zhang, firm, zhongmou)
+    submitted_on = timezone.localdate(case.created_at)
+    perform(
+        case.pk,
+        engine.Action("request_supplement", "材料不清晰",
+                      {"materials": [{"material": "资产证明", "problem": "缺少签章页"}]}),
+        _staff("zhongmou.clerk"),
+    )  # fmt: skip
+    upload_material(case, "资产证明", pdf(body=b"2"), "资产证明.pdf", zhang)
+    later = submitted_on + dt.timedelta(days=9)
+    case = perform(case.pk, engine.Action("supply_supplement"), zhang, today=later)
+    assert case.received_on == later  # 收件 restarts on the day the supplement is given
+    client = client_for("zhang.wei")
+    page = client.get(reverse("portal:case", args=[case.number])).content.decode()
+    assert f"<dt>收件日期</dt><dd>{later:%Y-%m-%d}</dd>" in page
+    assert f"<dt>提交日期</dt><dd>{submitted_on:%Y-%m-%d}</dd>" in page
+    listed = client.get(reverse("portal:my_cases")).content.decode()
+    assert f'<td data-label="收件日期">{later:%Y-%m-%d}</td>' in listed
+    assert "提交日期" not in listed
 
 
 def test_withdraw_before_acceptance_only(client_for, zhang, firm, zhongmou):
