@@ -86,10 +86,15 @@ def test_applicant_actions_are_not_offered_to_staff(client, demo):
     assert demo.reload(case).status == "submitted"
 
 
-def test_the_act_url_takes_posts_only(client, demo):
+def test_reloading_an_action_address_leads_to_the_case_page(client, demo):
+    # A refused action's page keeps its address; reloading it asks for the case again.
     case = demo.submit()
     client = login(client, demo, "zhongmou.clerk")
-    assert client.get(f"/work/cases/{case.number}/act/accept").status_code == 405
+    for address in ("act/accept", "licence/revoke", "pledge-check"):
+        answer = client.get(f"/work/cases/{case.number}/{address}")
+        assert answer.status_code == 302, address
+        assert answer["Location"] == f"/work/cases/{case.number}/"
+    assert demo.reload(case).status == "submitted"
 
 
 def test_other_counties_cases_are_in_reach_of_their_supervisors_only(client, demo):
