@@ -141,7 +141,10 @@ def _conflict_message(page: selectors.CasePage) -> str:
     if last is not None:
         at = timezone.localtime(last.at)
         what = f"{last.actor}于 {at:%Y-%m-%d %H:%M} 进行了“{last.action_label}”，"
-    return f"该办件已被他人处理（{what}当前状态：{page.status_label}），页面已刷新，请核对后再操作"
+    return (
+        f"该办件刚刚已有新的办理操作（{what}当前状态：{page.status_label}），"
+        "页面已刷新，请核对后再操作"
+    )
 
 
 def _case_response(

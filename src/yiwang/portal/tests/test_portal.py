@@ -362,7 +362,18 @@ def test_stale_version_is_a_clear_message_and_changes_nothing(client_for, zhang,
     )
     case.refresh_from_db()
     assert case.status == Status.IN_PROGRESS
-    assert "该办件刚刚已被他人处理" in answer.content.decode()
+    assert "该办件刚刚已有新的办理操作，本页面已过期" in answer.content.decode()
+
+
+def test_acting_twice_from_two_tabs_blames_nobody_else(client_for, zhang, firm, zhongmou):
+    case = _submitted(zhang, firm, zhongmou)
+    client = client_for("zhang.wei")
+    url = reverse("portal:case_act", args=[case.number, "withdraw"])
+    first = {"version": case.version, "confirm": "yes"}
+    client.post(url, first)  # the first tab
+    again = client.post(url, first, follow=True).content.decode()  # the second, as it was
+    assert "该办件刚刚已有新的办理操作，本页面已过期：请刷新查看最新状态后再操作" in again
+    assert "他人" not in again
 
 
 def test_a_tampered_letter_is_refused_with_a_message_not_served(
