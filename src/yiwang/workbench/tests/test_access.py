@@ -56,7 +56,8 @@ def test_staff_without_roles_get_403(client, demo):
     for url in ("/work/", "/work/done/"):
         response = client.get(url)
         assert response.status_code == 403
-        assert "没有任何岗位角色" in response.content.decode()
+        html = response.content.decode()
+        assert "没有任何岗位角色" in html and "返回待办" not in html and "返回首页" in html
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client, demo):
@@ -73,7 +74,12 @@ def test_an_applicant_gets_403_even_on_their_own_case(client, demo):
     case = demo.submit()
     client.force_login(demo.applicant_user)
     assert client.get("/work/").status_code == 403
-    assert client.get(f"/work/cases/{case.number}/").status_code == 403
+    refused = client.get(f"/work/cases/{case.number}/")
+    assert refused.status_code == 403
+    # The way out leads to the applicant's own pages, not back to the workbench that refused.
+    html = refused.content.decode()
+    assert '<a class="button secondary" href="/my/">返回我的办件</a>' in html
+    assert "返回待办" not in html and 'href="/work/"' not in html
     posted = client.post(f"/work/cases/{case.number}/act/withdraw", {"version": case.version})
     assert posted.status_code == 403
 
