@@ -157,9 +157,13 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Outside the CSRF check, so that its failure page is seen whole by htmx too.
+    "yiwang.core.middleware.WholePageRefusalsForHtmx",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside the messages, so that the login page can say the login has expired.
+    "yiwang.accounts.middleware.LoginRedirects",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -232,6 +236,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "yiwang.accounts.passwords.NotOnlySpacesValidator"},
     {"NAME": "yiwang.accounts.passwords.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},

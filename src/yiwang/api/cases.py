@@ -177,7 +177,9 @@ class MaterialRef(InputSchema):
 
 class ActionIn(InputSchema):
     reason: str = Field("", description="理由；不予受理、不予准予、回退、特殊环节、延期必填")
-    expected_version: int | None = Field(None, description="读取时的版本号；已被他人修改时返回 409")
+    expected_version: int | None = Field(
+        None, description="读取时的版本号；读取后办件已有新的变更时返回 409"
+    )
     materials: list[MaterialRef] | None = Field(
         None, description="补正、容缺或以告知承诺代替（pledge）的材料清单"
     )

@@ -68,8 +68,9 @@ def organization_name(organization_id: int | None) -> str:
 
 
 def conflict() -> Conflict:
+    # Neutral: the other act may have been the same person's, from another tab.
     return Conflict(
-        "case.conflict", "该办件刚刚已被他人处理，页面已过期：请刷新查看最新状态后再操作"
+        "case.conflict", "该办件刚刚已有新的办理操作，本页面已过期：请刷新查看最新状态后再操作"
     )
 
 

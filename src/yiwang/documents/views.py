@@ -1,7 +1,8 @@
 """The public check of a letter (文书核验): no login, reached by scanning the letter's QR code.
 
 It shows what the platform issued under that number, so a paper copy can be compared line by
-line, and checks an electronic copy byte for byte against the issued PDF's SHA-256.
+line, and checks an electronic copy byte for byte against the issued PDF's SHA-256. Without
+number and code it shows a form asking for them; only a lookup counts as a guess.
 """
 
 from __future__ import annotations
@@ -25,19 +26,25 @@ VERIFY_SCOPE = "letter-verify"
 VERIFY_LIMIT = 30
 VERIFY_WINDOW_SECONDS = 600
 
+NUMBER_MISSING = "请填写文号"
+CODE_MISSING = "请填写核验码"
+
 
 @require_http_methods(["GET", "POST"])
 @never_cache
 def verify(request: HttpRequest) -> HttpResponse:
-    number = request.GET.get("n", "")[:100]
-    code = request.GET.get("c", "")[:64]
+    number = request.GET.get("n", "").strip()[:100]
+    code = request.GET.get("c", "").strip()[:64]
+    if not (number and code):
+        # Nothing to look up, so no guess to count: the form asks for what is missing.
+        return _form(request, number, code)
     # A locked client is refused before anything is looked up: were the right code still
     # answered, a guesser would read every 429 as "wrong" and every 200 as "found".
     locked = refused(VERIFY_SCOPE, request, limit=VERIFY_LIMIT)
     if locked is not None:
         minutes = minutes_left(locked)
         return render(request, "documents/verify_busy.html", {"minutes": minutes}, status=429)
-    document = document_to_verify(number, code) if number and code else None
+    document = document_to_verify(number, code)
     if document is None or request.method == "POST":
         # A wrong code is an attempt, and so is a file check: it costs a digest of the upload.
         failed(VERIFY_SCOPE, request, window_seconds=VERIFY_WINDOW_SECONDS)
@@ -64,3 +71,16 @@ def verify(request: HttpRequest) -> HttpResponse:
             context["uploaded_sha256"] = digest.hexdigest()
             context["check"] = "same" if digest.hexdigest() == context["sha256"] else "different"
     return render(request, "documents/verify.html", context, status=status)
+
+
+def _form(request: HttpRequest, number: str, code: str) -> HttpResponse:
+    """Number and code to type, as on the letter; sent as the QR code's address is (GET)."""
+    errors = {}
+    if number or code or request.method == "POST":
+        errors = {
+            field: message
+            for field, value, message in (("n", number, NUMBER_MISSING), ("c", code, CODE_MISSING))
+            if not value
+        }
+    context = {"number": number, "code": code, "errors": errors}
+    return render(request, "documents/verify_form.html", context, status=400 if errors else 200)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("apply/<str:code>/", views.apply, name="apply"),
     path("drafts/<int:draft_id>/", views.draft, name="draft"),
+    path("drafts/<int:draft_id>/autosave/", views.draft_autosave, name="draft_autosave"),
     path(
         "drafts/<int:draft_id>/materials/<int:position>/",
         views.draft_material,

@@ -178,10 +178,7 @@ def draft(request: HttpRequest, draft_id: int) -> HttpResponse:
         return redirect("portal:case", number=found.case.number)
     if request.method != "POST":
         return _draft_page(request, found)
-    version = drafts.current_version(found.item.code)
-    definition = form_definition(version)
-    data = data_from_post(definition, request.POST)
-    pledged = request.POST.get("pledged") == "on" if version.pledge_allowed else False
+    data, pledged = _typed(request, found)
     # What was typed is kept first, whatever happens next.
     try:
         drafts.save(found, user, data, pledged=pledged)
@@ -214,6 +211,31 @@ def draft(request: HttpRequest, draft_id: int) -> HttpResponse:
         f"申请已提交。办件编号 {case.number}，查询码 {case.query_code}（请妥善保存，可凭此不登录查询进度）。",
     )
     return redirect("portal:case", number=case.number)
+
+
+def _typed(request: HttpRequest, draft: Any) -> tuple[dict[str, Any], bool]:
+    """The draft form as posted, and the pledge where the item offers one."""
+    version = drafts.current_version(draft.item.code)
+    pledged = version.pledge_allowed and request.POST.get("pledged") == "on"
+    return data_from_post(form_definition(version), request.POST), pledged
+
+
+@login_required
+@require_POST
+def draft_autosave(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """The draft form as it is typed (htmx, on input and change): saved, never submitted,
+    whatever buttons the browser sends along; answers with the page's "已保存" line."""
+    user = _user(request)
+    try:
+        found = drafts.draft_for(user, draft_id)
+        data, pledged = _typed(request, found)
+        # The draft's own save: kept as typed, checked only when submitted.
+        drafts.save(found, user, data, pledged=pledged)
+    except DomainError as error:
+        return render(
+            request, "portal/_autosave.html", {"error": error.message}, status=error.status
+        )
+    return render(request, "portal/_autosave.html", {"saved_at": found.updated_at})
 
 
 @login_required

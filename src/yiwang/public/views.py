@@ -91,7 +91,14 @@ def material_sample(request: HttpRequest, code: str, position: int) -> HttpRespo
 def progress(request: HttpRequest) -> HttpResponse:
     """Progress by case number and query code, without login. POST keeps codes out of logs."""
     form = ProgressForm(request.POST if request.method == "POST" else None)
-    context: dict[str, object] = {"form": form, "progress": None, "error": ""}
+    context: dict[str, object] = {
+        "form": form,
+        "progress": None,
+        "error": "",
+        # What the page tells of the lock, from the figures that set it.
+        "limit": PROGRESS_LIMIT,
+        "lock_minutes": PROGRESS_WINDOW_SECONDS // 60,
+    }
     status = 200
     if request.method == "POST":
         locked = throttle.refused("progress", request, limit=PROGRESS_LIMIT)

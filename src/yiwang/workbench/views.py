@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from yiwang.accounts.models import User
 from yiwang.cases import engine
@@ -90,6 +90,19 @@ def staff_required(view: View) -> View:
     return login_required(wrapped)
 
 
+def post_else_case_page(view: View) -> View:
+    """An action's address takes POSTs. A refused action's page keeps that address, so a reload
+    asks for it with GET: it is sent to the case page, not answered 405 with an empty page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, number: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method != "POST":
+            return redirect("workbench:case", number=number)
+        return view(request, number, *args, **kwargs)
+
+    return wrapped
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -128,7 +141,10 @@ def _conflict_message(page: selectors.CasePage) -> str:
     if last is not None:
         at = timezone.localtime(last.at)
         what = f"{last.actor}于 {at:%Y-%m-%d %H:%M} 进行了“{last.action_label}”，"
-    return f"该办件已被他人处理（{what}当前状态：{page.status_label}），页面已刷新，请核对后再操作"
+    return (
+        f"该办件刚刚已有新的办理操作（{what}当前状态：{page.status_label}），"
+        "页面已刷新，请核对后再操作"
+    )
 
 
 def _case_response(
@@ -161,7 +177,7 @@ def _case_response(
 
 
 @staff_required
-@require_POST
+@post_else_case_page
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in selectors.STAFF_ACTIONS:
         return error_page(request, 404, "未找到", f"没有“{action}”这项办理操作")
@@ -251,7 +267,7 @@ def _inline_pdf(content: bytes, file_name: str) -> HttpResponse:
 
 
 @staff_required
-@require_POST
+@post_else_case_page
 def revoke_licence(request: HttpRequest, number: str) -> HttpResponse:
     """撤销证照: the issuing organization's leader, with a reason (行政许可法第69条)."""
     user = _user(request)
@@ -267,7 +283,7 @@ def revoke_licence(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @staff_required
-@require_POST
+@post_else_case_page
 def pledge_check(request: HttpRequest, number: str) -> HttpResponse:
     """告知承诺核查: the deciding organization's handler or leader records the finding once."""
     user = _user(request)

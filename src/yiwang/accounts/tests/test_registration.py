@@ -88,6 +88,22 @@ def test_every_password_rule_explains_itself_in_chinese(password):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("password", [" " * 8, "\u3000" * 8, " \t" * 6])
+def test_a_password_of_spaces_alone_is_refused(client, password):
+    with pytest.raises(InvalidInput) as caught:
+        register_applicant(**{**GOOD, "password": password})
+    [problem] = caught.value.problems
+    assert problem.field == "password" and "密码不能只由空格组成" in problem.message
+    page = client.post("/my/register/", {**GOOD, "password": password})
+    assert page.status_code == 422 and "密码不能只由空格组成" in page.content.decode()
+    assert not User.objects.exists()
+    # Spaces within a password are the applicant's choice.
+    assert register_applicant(**{**GOOD, "password": " Huanghe 2026 "}).check_password(
+        " Huanghe 2026 "
+    )
+
+
+@pytest.mark.django_db
 def test_pages_speak_chinese_to_a_browser_that_asks_for_english(client):
     english = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
     short = client.post(

@@ -80,13 +80,32 @@ def test_a_wrong_code_or_number_shows_nothing_of_the_letter(client, letter):
     for params in (
         {"n": letter.number, "c": "0" * 16},
         {"n": letter.number.replace("000001", "000002"), "c": letter.context["verify_code"]},
-        {"n": letter.number},
-        {},
     ):
         response = client.get(URL, params)
         assert response.status_code == 404
         html = response.content.decode()
         assert "未找到该文书" in html and letter.case.number not in html
+
+
+def test_a_visit_without_number_and_code_shows_the_form_and_counts_nothing(
+    client, letter, settings
+):
+    settings.YIWANG_TRUSTED_PROXIES = []
+    bare = client.get(URL)
+    html = bare.content.decode()
+    assert bare.status_code == 200 and "未找到该文书" not in html
+    assert 'name="n"' in html and 'name="c"' in html and 'method="get"' in html
+    half = client.get(URL, {"n": letter.number})
+    html = half.content.decode()
+    assert half.status_code == 400 and "请填写核验码" in html
+    assert f'value="{letter.number}"' in html and letter.case.number not in html
+    assert "请填写文号" in client.get(URL, {"c": "1" * 16}).content.decode()
+    for _ in range(VERIFY_LIMIT):
+        client.get(URL)
+        client.get(URL, {"n": letter.number, "c": " "})
+    assert not AttemptWindow.objects.exists()  # no guess was made
+    # The QR code's link still opens the letter.
+    assert client.get(URL, query(letter)).status_code == 200
 
 
 def test_guessing_codes_is_limited_per_client_address(client, letter, settings):

@@ -3,11 +3,15 @@ supplement, withdraw, download, rate; and every refusal to reach someone else's 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from yiwang.accounts.models import Applicant, User
 from yiwang.cases import drafts, engine
+from yiwang.cases.materials import upload as upload_material
 from yiwang.cases.models import Case, CaseMaterial, Draft, Rating, Status
 from yiwang.cases.services import perform
 from yiwang.catalog.application_form import example_data, form_definition
@@ -140,6 +144,30 @@ def test_text_the_database_cannot_store_is_refused_and_the_saved_draft_stays(
     assert draft.form_data == saved
 
 
+def test_the_form_is_saved_as_typed_and_never_submitted_so(client_for, zhang, firm, zhongmou):
+    draft = _ready_draft(zhang, firm, zhongmou)
+    version = drafts.current_version(ITEM)
+    url = reverse("portal:draft_autosave", args=[draft.pk])
+    client = client_for("zhang.wei")
+    # Half typed, with the submit button the browser last touched: kept as typed, not filed.
+    typed = {"firm_name": "河南嵩岳律", "partners-0-id_number": "1101", "submit": "1"}
+    answer = client.post(url, typed, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200 and "已保存" in answer.content.decode()
+    draft.refresh_from_db()
+    assert draft.form_data["firm_name"] == "河南嵩岳律" and draft.case_id is None
+    assert draft.form_data["partners"][0]["id_number"] == "1101"
+    # What the database cannot store is refused, and the saved draft stays.
+    refused = client.post(url, {**typed, "firm_name": "名\x00称"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 400 and "申请表内容无法保存" in refused.content.decode()
+    draft.refresh_from_db()
+    assert draft.form_data["firm_name"] == "河南嵩岳律"
+    # Submitted meanwhile in another tab: nothing changes, and the page is told why.
+    client.post(reverse("portal:draft", args=[draft.pk]), {**_post_form(version), "submit": "1"})
+    late = client.post(url, typed, HTTP_HX_REQUEST="true")
+    assert late.status_code == 409 and "该申请已经提交" in late.content.decode()
+    assert Case.objects.get().form_data["firm_name"] != "河南嵩岳律"
+
+
 def test_add_row_renders_one_more_partner_row(client_for, zhang, firm, zhongmou):
     draft = drafts.start(zhang, ITEM, zhongmou, firm)
     version = drafts.current_version(ITEM)
@@ -167,6 +195,7 @@ def test_upload_checks_the_content_and_answers_htmx_with_the_row(client_for, zha
     refused = client.post(url, {"file": text}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 422
     assert "按内容识别为：无法识别的格式" in refused.content.decode()
+    assert "HX-Retarget" not in refused  # a fragment: htmx swaps it into the card
     draft.refresh_from_db()
     assert draft.materials["申请书"]["file_type"] == "pdf"  # the earlier file is kept
 
@@ -253,6 +282,30 @@ def test_answering_a_supplement_request_in_place(client_for, zhang, firm, zhongm
     assert case.status == Status.SUBMITTED and case.supplement == []
 
 
+def test_the_receipt_date_restarts_with_a_supplement_and_is_named_so(
+    client_for, zhang, firm, zhongmou
+):
+    case = _submitted(zhang, firm, zhongmou)
+    submitted_on = timezone.localdate(case.created_at)
+    perform(
+        case.pk,
+        engine.Action("request_supplement", "材料不清晰",
+                      {"materials": [{"material": "资产证明", "problem": "缺少签章页"}]}),
+        _staff("zhongmou.clerk"),
+    )  # fmt: skip
+    upload_material(case, "资产证明", pdf(body=b"2"), "资产证明.pdf", zhang)
+    later = submitted_on + dt.timedelta(days=9)
+    case = perform(case.pk, engine.Action("supply_supplement"), zhang, today=later)
+    assert case.received_on == later  # 收件 restarts on the day the supplement is given
+    client = client_for("zhang.wei")
+    page = client.get(reverse("portal:case", args=[case.number])).content.decode()
+    assert f"<dt>收件日期</dt><dd>{later:%Y-%m-%d}</dd>" in page
+    assert f"<dt>提交日期</dt><dd>{submitted_on:%Y-%m-%d}</dd>" in page
+    listed = client.get(reverse("portal:my_cases")).content.decode()
+    assert f'<td data-label="收件日期">{later:%Y-%m-%d}</td>' in listed
+    assert "提交日期" not in listed
+
+
 def test_withdraw_before_acceptance_only(client_for, zhang, firm, zhongmou):
     case = _submitted(zhang, firm, zhongmou)
     client = client_for("zhang.wei")
@@ -309,7 +362,18 @@ def test_stale_version_is_a_clear_message_and_changes_nothing(client_for, zhang,
     )
     case.refresh_from_db()
     assert case.status == Status.IN_PROGRESS
-    assert "该办件刚刚已被他人处理" in answer.content.decode()
+    assert "该办件刚刚已有新的办理操作，本页面已过期" in answer.content.decode()
+
+
+def test_acting_twice_from_two_tabs_blames_nobody_else(client_for, zhang, firm, zhongmou):
+    case = _submitted(zhang, firm, zhongmou)
+    client = client_for("zhang.wei")
+    url = reverse("portal:case_act", args=[case.number, "withdraw"])
+    first = {"version": case.version, "confirm": "yes"}
+    client.post(url, first)  # the first tab
+    again = client.post(url, first, follow=True).content.decode()  # the second, as it was
+    assert "该办件刚刚已有新的办理操作，本页面已过期：请刷新查看最新状态后再操作" in again
+    assert "他人" not in again
 
 
 def test_a_tampered_letter_is_refused_with_a_message_not_served(

@@ -198,3 +198,10 @@ def test_the_guide_tells_the_items_own_check_period_and_no_check_without_a_pledg
     code = next(v.item.code for v in plain if not v.materials.filter(pledge_replaceable=True))
     html = client.get(f"/items/{code}/").content.decode()
     assert "告知承诺</dt><dd>不适用</dd>" in html and "核查承诺" not in html
+
+
+@pytest.mark.django_db
+def test_a_national_decision_names_its_authority_once(demo_province: None, client) -> None:
+    html = client.get("/items/SF-LS-014/").content.decode()
+    assert "决定层级</dt><dd>国家级（司法部）</dd>" in html
+    assert "（司法部）（司法部）" not in html

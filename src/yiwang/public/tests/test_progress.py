@@ -173,6 +173,11 @@ def test_attempts_are_limited_per_client(client, case: Case) -> None:
     html = blocked.content.decode()
     assert "输入错误次数过多" in html and "请 10 分钟后再试" in html
     assert "当前状态" not in html  # not even the right code gets through
+    # And the page says so, before and after: no promise that right queries pass.
+    for page in (html, client.get(URL).content.decode()):
+        assert "正确查询不受影响" not in page
+        assert f"输错 {PROGRESS_LIMIT} 次" in page and "暂停查询（最长 10 分钟）" in page
+        assert "即使输入正确也不予查询" in page
     other = client.post(
         URL, {"number": case.number, "code": case.query_code}, REMOTE_ADDR="10.0.0.9"
     )

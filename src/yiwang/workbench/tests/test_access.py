@@ -56,7 +56,8 @@ def test_staff_without_roles_get_403(client, demo):
     for url in ("/work/", "/work/done/"):
         response = client.get(url)
         assert response.status_code == 403
-        assert "没有任何岗位角色" in response.content.decode()
+        html = response.content.decode()
+        assert "没有任何岗位角色" in html and "返回待办" not in html and "返回首页" in html
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client, demo):
@@ -73,7 +74,12 @@ def test_an_applicant_gets_403_even_on_their_own_case(client, demo):
     case = demo.submit()
     client.force_login(demo.applicant_user)
     assert client.get("/work/").status_code == 403
-    assert client.get(f"/work/cases/{case.number}/").status_code == 403
+    refused = client.get(f"/work/cases/{case.number}/")
+    assert refused.status_code == 403
+    # The way out leads to the applicant's own pages, not back to the workbench that refused.
+    html = refused.content.decode()
+    assert '<a class="button secondary" href="/my/">返回我的办件</a>' in html
+    assert "返回待办" not in html and 'href="/work/"' not in html
     posted = client.post(f"/work/cases/{case.number}/act/withdraw", {"version": case.version})
     assert posted.status_code == 403
 
@@ -86,10 +92,15 @@ def test_applicant_actions_are_not_offered_to_staff(client, demo):
     assert demo.reload(case).status == "submitted"
 
 
-def test_the_act_url_takes_posts_only(client, demo):
+def test_reloading_an_action_address_leads_to_the_case_page(client, demo):
+    # A refused action's page keeps its address; reloading it asks for the case again.
     case = demo.submit()
     client = login(client, demo, "zhongmou.clerk")
-    assert client.get(f"/work/cases/{case.number}/act/accept").status_code == 405
+    for address in ("act/accept", "licence/revoke", "pledge-check"):
+        answer = client.get(f"/work/cases/{case.number}/{address}")
+        assert answer.status_code == 302, address
+        assert answer["Location"] == f"/work/cases/{case.number}/"
+    assert demo.reload(case).status == "submitted"
 
 
 def test_other_counties_cases_are_in_reach_of_their_supervisors_only(client, demo):
