@@ -200,6 +200,5 @@ def submit_draft(request: HttpRequest, draft_id: int) -> Status[dict[str, Any]]:
     草稿编号即幂等键：重复提交返回同一办件（200）。"""
     user = _user(request)
     found = drafts.draft_for(user, draft_id)
-    already = found.case_id is not None
-    case = drafts.submit_draft(found, user, client_addr=client_address(request))
-    return Status(200 if already else 201, case_out(case_for(user, case.number)))
+    case, filed = drafts.file_draft(found, user, client_addr=client_address(request))
+    return Status(201 if filed else 200, case_out(case_for(user, case.number)))

@@ -228,9 +228,15 @@ def submit_draft(draft: Draft, user: User, *, client_addr: str = "") -> Case:
     The draft's id is the idempotency key, so a double click or a retried request gives the
     same case.
     """
+    return file_draft(draft, user, client_addr=client_addr)[0]
+
+
+def file_draft(draft: Draft, user: User, *, client_addr: str = "") -> tuple[Case, bool]:
+    """:func:`submit_draft`, and whether this call filed the case (False: an earlier one did,
+    told under the draft's lock, so of two requests at once exactly one is the first)."""
     _require_owner(draft, user)
     if draft.case_id is not None:
-        return Case.objects.get(pk=draft.case_id)
+        return Case.objects.get(pk=draft.case_id), False
     version = current_version(draft.item.code)
     if draft.pledged and not version.pledge_allowed:
         raise InvalidInput("case.pledge_not_allowed", "本事项不适用告知承诺")
@@ -249,7 +255,7 @@ def submit_draft(draft: Draft, user: User, *, client_addr: str = "") -> Case:
     with transaction.atomic():
         locked = Draft.objects.select_for_update().get(pk=draft.pk)
         if locked.case_id is not None:
-            return Case.objects.get(pk=locked.case_id)
+            return Case.objects.get(pk=locked.case_id), False
         case, _ = submit(
             user,
             Submission(
@@ -272,7 +278,7 @@ def submit_draft(draft: Draft, user: User, *, client_addr: str = "") -> Case:
             case = perform(case.pk, pledge, user, client_addr=client_addr)
         Draft.objects.filter(pk=draft.pk).update(case=case, updated_at=timezone.now())
     draft.case = case
-    return case
+    return case, True
 
 
 def _attach_materials(

@@ -280,3 +280,46 @@ def test_a_certificate_is_pledged_over_the_api_and_its_check_recorded_once(clien
     assert wrong.status_code == 400 and wrong.json()["code"] == "pledge_check.status"
     nowhere = client.get("/api/v1/pledge-checks?page=0", **leader)
     assert nowhere.status_code == 422
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_of_one_draft_at_once_file_one_case_and_say_so_once(
+    tree, make_staff, client
+):
+    """A double click sent as two requests at once: one 201 (filed), one 200 (the same case)."""
+    import threading
+
+    from django.db import connection
+
+    from yiwang.cases import drafts
+
+    world = World(tree, make_staff)
+    agent = bearer(world.user)
+    draft_id = start(client, world, agent, applicant_id=world.firm.pk).json()["id"]
+    upload(client, draft_id, agent)
+    client.put(
+        f"{URL}/{draft_id}",
+        {"form_data": {"partners": ["张伟"]}},
+        content_type="application/json",
+        **agent,
+    )
+    barrier = threading.Barrier(2)
+    filed: list[tuple[str, bool]] = []
+
+    def submit_once() -> None:
+        try:
+            draft = Draft.objects.get(pk=draft_id)
+            barrier.wait()
+            case, first = drafts.file_draft(draft, world.user)
+            filed.append((case.number, first))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(filed) == 2 and filed[0][0] == filed[1][0]
+    assert sorted(first for _, first in filed) == [False, True]
+    assert Case.objects.count() == 1
