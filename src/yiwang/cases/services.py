@@ -227,7 +227,7 @@ def submit(
         return _same_submission(existing, submission), False
     version_id = current_version_id(submission.item_code, day)
     defn = definition_for(version_id)
-    form_data = checked_form(version_id, submission.form_data)
+    form_data = checked_form(version_id, submission.form_data, day)
     if not _implements(org.pk, defn.item_code):
         raise InvalidInput("case.not_implemented", f"“{org.name}”不受理“{defn.item_name}”")
     chain = _chain(org)
@@ -270,10 +270,14 @@ def submit(
     return case, True
 
 
-def checked_form(version_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
+def checked_form(
+    version_id: int, data: Mapping[str, Any], today: dt.date | None = None
+) -> dict[str, Any]:
     """The application form checked against the item's definition (the one place it is
-    checked, for pages and API alike): typed values, or every problem at once."""
-    cleaned, errors = validate_form(form_definition(published_version(version_id)), data)
+    checked, for pages and API alike): typed values, or every problem at once. ``today`` is
+    the day of submission, which a date of a past event may not be after."""
+    defn = form_definition(published_version(version_id))
+    cleaned, errors = validate_form(defn, data, today)
     if errors:
         raise InvalidInput(
             "case.form_invalid",

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 
 from yiwang.core.errors import InvalidInput, Problem
 from yiwang.core.identifiers import (
@@ -106,6 +107,11 @@ MAX_TEXT_LENGTH = 5000
 DEFAULT_TEXT_LENGTH = 200
 DEFAULT_MAX_ROWS = 50
 NUMBER_LIMIT = Decimal(10) ** 15
+#: The dates any date answer may take: every birth, decision or expiry a form asks about lies
+#: between them, and a mistyped year (1800, 2300) does not. The working-day calendar also ends
+#: in 2100.
+DATE_MIN = datetime.date(1900, 1, 1)
+DATE_MAX = datetime.date(2100, 12, 31)
 
 _COMMON_KEYS = ("key", "label", "type", "required", "help", "on_licence")
 _TYPE_KEYS: dict[str, tuple[str, ...]] = {
@@ -114,6 +120,7 @@ _TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "integer": ("min", "max"),
     "decimal": ("min", "max"),
     "choice": ("choices",),
+    "date": ("past",),
 }
 _GROUP_KEYS = ("key", "label", "type", "help", "min_rows", "max_rows", "fields")
 _ALL_FIELD_KEYS = frozenset(_COMMON_KEYS).union(*_TYPE_KEYS.values(), _GROUP_KEYS)
@@ -141,6 +148,8 @@ class FormField:
     min: Decimal | None = None
     max: Decimal | None = None
     on_licence: bool = False
+    #: A date of something that has happened: not after the day the application is submitted.
+    past: bool = False
 
     is_group = False
 
@@ -343,6 +352,13 @@ def _check_field(
             else:
                 out["choices"] = cleaned
 
+    if kind == "date":
+        past = entry.get("past", False)
+        if not isinstance(past, bool):
+            ck.add(f"{where}.past", "必须是 true 或 false")
+        elif past:
+            out["past"] = True
+
     if kind in ("integer", "decimal"):
         bounds: dict[str, Decimal] = {}
         for name in ("min", "max"):
@@ -482,6 +498,7 @@ def _build(normalized: Mapping[str, Any]) -> FormDefinition:
             min=None if d.get("min") is None else Decimal(str(d["min"])),
             max=None if d.get("max") is None else Decimal(str(d["max"])),
             on_licence=d.get("on_licence", False),
+            past=d.get("past", False),
         )
 
     entries: list[FormField | FormGroup] = []
@@ -623,8 +640,8 @@ def _bad_characters(value: str) -> str:
     return ""
 
 
-def _clean(f: FormField, value: Any) -> tuple[Any, str]:
-    """(cleaned value, why it is wrong or "")."""
+def _clean(f: FormField, value: Any, today: datetime.date | None = None) -> tuple[Any, str]:
+    """(cleaned value, why it is wrong or ""); ``today`` is the day of submission (``past``)."""
     if f.type == "bool":
         if isinstance(value, bool):
             checked = value
@@ -674,6 +691,12 @@ def _clean(f: FormField, value: Any) -> tuple[Any, str]:
             day = datetime.date.fromisoformat(text)
         except ValueError:
             return None, "须为有效日期，格式为 YYYY-MM-DD（如 2026-03-02）"
+        if not DATE_MIN <= day <= DATE_MAX:
+            return None, f"须在 {DATE_MIN} 至 {DATE_MAX} 之间，请检查年份"
+        if f.past:
+            last = today or timezone.localdate()
+            if day > last:
+                return None, f"不能晚于申请之日（{last}）"
         return day.isoformat(), ""
     if f.type in ("integer", "decimal"):
         return _clean_number(f, _folded(text))
@@ -735,11 +758,12 @@ def _clean_number(f: FormField, text: str) -> tuple[Any, str]:
 
 
 def validate_form(
-    defn: FormDefinition, data: Mapping[str, Any]
+    defn: FormDefinition, data: Mapping[str, Any], today: datetime.date | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """(cleaned, errors) for the answers ``data`` (raw or already cleaned; unknown keys ignored).
 
-    ``cleaned`` holds every defined key; use it only when ``errors`` is empty.
+    ``cleaned`` holds every defined key; use it only when ``errors`` is empty. ``today`` is the
+    day of submission (default: today), which a ``past`` date may not be after.
     """
     cleaned: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -748,7 +772,7 @@ def validate_form(
     for entry in defn.entries:
         value = data.get(entry.key)
         if isinstance(entry, FormField):
-            cleaned[entry.key], why = _clean(entry, value)
+            cleaned[entry.key], why = _clean(entry, value, today)
             if why:
                 errors[entry.key] = f"{entry.label}：{why}"
             continue
@@ -775,7 +799,7 @@ def validate_form(
                 continue
             cleaned_row: dict[str, Any] = {}
             for f in entry.fields:
-                cleaned_row[f.key], why = _clean(f, row.get(f.key))
+                cleaned_row[f.key], why = _clean(f, row.get(f.key), today)
                 if why:
                     errors[f"{entry.key}.{i}.{f.key}"] = f"{where}·{f.label}：{why}"
             cleaned_rows.append(cleaned_row)
@@ -939,7 +963,7 @@ class BoundField:
         elif f.type == "id_number":
             notes.append("18 位，末位可为 X")
         elif f.type == "date":
-            notes.append("格式 YYYY-MM-DD")
+            notes.append("格式 YYYY-MM-DD" + ("，不晚于申请之日" if f.past else ""))
         return "；".join(notes)
 
     @property
@@ -967,10 +991,15 @@ class BoundField:
 
     @property
     def min(self) -> str:
+        if self.field.type == "date":
+            return DATE_MIN.isoformat()
         return "" if self.field.min is None else _fmt(self.field.min)
 
     @property
     def max(self) -> str:
+        if self.field.type == "date":
+            # The browser's date picker then offers no later day; the server checks again.
+            return (timezone.localdate() if self.field.past else DATE_MAX).isoformat()
         return "" if self.field.max is None else _fmt(self.field.max)
 
     @property
@@ -1214,6 +1243,8 @@ _EXAMPLE_BY_TYPE: dict[str, Any] = {
     "phone": "0371-65432100",
     "email": "contact@example.com",
 }
+# Before any day the demo or the tests submit on.
+_EXAMPLE_PAST_DATE = "2024-07-01"
 
 
 def _example_from_pattern(pattern: str) -> str | None:
@@ -1283,6 +1314,8 @@ def _example_value(f: FormField) -> Any:
         if f.max is not None and typical > f.max:
             typical = f.max
         return _clean(f, _fmt(typical))[0]
+    if f.type == "date" and f.past:
+        return _clean(f, _EXAMPLE_PAST_DATE)[0]
     if f.type != "text":
         return _clean(f, _EXAMPLE_BY_TYPE[f.type])[0]
     candidates = [text for words, text in _EXAMPLE_TEXTS if any(w in f.label for w in words)]

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import yaml
+from django.db import models
 
 from yiwang.catalog.application_form import check_definition
 from yiwang.catalog.models import (
@@ -22,8 +23,12 @@ from yiwang.catalog.models import (
     Category,
     DecideLevel,
     Handling,
+    ItemVersion,
     LimitsFrom,
+    Material,
+    ProcessStep,
     ResultKind,
+    ServiceItem,
     StepLevel,
     StepRole,
     TimeUnit,
@@ -51,6 +56,13 @@ MATERIAL_FIELDS = {
     "is_default", "basis",
 }  # fmt: skip
 STEP_FIELDS = {"key", "name", "level", "role", "limit_days"}
+# Where a version's column is written in the file, when not under its own name.
+VERSION_PATHS = {
+    "statutory_unit": "statutory.unit", "limits_from": "statutory.from",
+    "statutory_basis": "statutory.basis", "promised_source": "promised.source",
+    "fee_basis": "fee.basis", "fee_amount": "fee.amount", "result_kind": "result.kind",
+    "result_name": "result.name", "accept_level": "levels.accept", "decide_level": "levels.decide",
+}  # fmt: skip
 
 
 def default_promised_days(statutory_days: int, ratio: float) -> int:
@@ -161,6 +173,31 @@ class _Checker:
             self.add(item, where + str(key), "未知字段（请检查拼写）", "unknown_field")
 
 
+def _check_lengths(
+    model: type[models.Model],
+    values: dict[str, Any],
+    item: str,
+    where: str,
+    ck: _Checker,
+    paths: dict[str, str] | None = None,
+) -> None:
+    """Every text against the max_length of the column it is stored in.
+
+    The limits are the models' own, so that they cannot drift apart. SQLite stores a longer
+    value silently and PostgreSQL refuses it with an error; the file is refused before either.
+    """
+    for column in model._meta.concrete_fields:
+        limit = getattr(column, "max_length", None)
+        value = values.get(column.attname)
+        if limit and isinstance(value, str) and len(value) > limit:
+            ck.add(
+                item,
+                where + (paths or {}).get(column.attname, column.attname),
+                f"{column.verbose_name}不能超过 {limit} 个字符（现有 {len(value)} 个）",
+                "too_long",
+            )
+
+
 def _section(
     raw: dict[str, Any], key: str, item: str, ck: _Checker, hint: str
 ) -> tuple[dict[str, Any], _Checker]:
@@ -177,7 +214,9 @@ def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
         ck.add(f"第 {index + 1} 项", "", "每个事项必须是一个映射（键: 值）")
         return None
     code = raw["code"] if isinstance(raw.get("code"), str) else ""
-    item = code or f"第 {index + 1} 项"
+    # A runaway code would be repeated in every message about the item: count it instead.
+    fits = len(code) <= (getattr(ServiceItem._meta.get_field("code"), "max_length", 0) or 0)
+    item = code if code and fits else f"第 {index + 1} 项"
     ck.unknown(raw, ITEM_FIELDS, item, "")
     if not CODE_RE.match(code):
         ck.add(item, "code", "事项代码必须形如 SF-LS-006")
@@ -255,6 +294,7 @@ def _check_item(raw: Any, index: int, ck: _Checker) -> dict[str, Any] | None:
 
     # Cross-field rules only where both sides were given, so one omission is one problem.
     _check_consistency(out, item, ck if limits_present else _Checker(), ck)
+    _check_lengths(ItemVersion, out, item, "", ck, VERSION_PATHS)
     return out
 
 
@@ -307,6 +347,7 @@ def _check_materials(raw: Any, item: str, ck: _Checker) -> list[dict[str, Any]]:
         }
         if material["is_default"] and not material["basis"]:
             ck.add(item, where + "basis", "按规则补充的材料必须写明依据", "required")
+        _check_lengths(Material, material, item, where, ck)
         materials.append(material)
     return materials
 
@@ -351,15 +392,15 @@ def _check_process(raw: Any, item: str, ck: _Checker) -> list[dict[str, Any]]:
         if key in seen:
             ck.add(item, where + "key", f"环节代码“{key}”重复")
         seen.add(key)
-        steps.append(
-            {
-                "key": key,
-                "name": ck.text(entry, "name", item, where),
-                "level": ck.choice(entry, "level", item, where, StepLevel),
-                "role": ck.choice(entry, "role", item, where, StepRole),
-                "limit_days": ck.number(entry, "limit_days", item, where),
-            }
-        )
+        step = {
+            "key": key,
+            "name": ck.text(entry, "name", item, where),
+            "level": ck.choice(entry, "level", item, where, StepLevel),
+            "role": ck.choice(entry, "role", item, where, StepRole),
+            "limit_days": ck.number(entry, "limit_days", item, where),
+        }
+        _check_lengths(ProcessStep, step, item, where, ck)
+        steps.append(step)
     return steps
 
 

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from yiwang.accounts.models import (
     AgentAuthorization,
@@ -28,7 +30,7 @@ from yiwang.accounts.models import (
     RoleAssignment,
     User,
 )
-from yiwang.catalog.models import ItemImplementation, ServiceItem
+from yiwang.catalog.models import ItemImplementation, ItemVersion, ServiceItem, VersionStatus
 from yiwang.catalog.selectors import versions_for_export
 from yiwang.catalog.services import import_catalogue
 from yiwang.core.secret_files import read_or_create
@@ -214,13 +216,33 @@ def seed_people(password: str, path: Path = DATA_DIR / "people.yaml") -> dict[st
     return {"users": users, "roles": roles, "applicants": applicants, "agents": agents}
 
 
+def catalogue_start() -> datetime.date:
+    """The day the shipped catalogue applies from: CATALOGUE_EPOCH on a fresh database, else
+    today, for the items whose content the file changes (their old version ends the day
+    before, and cases filed under it keep it).
+
+    Two versions of an item are never valid on one day, so when a version already starts today
+    or later (the file changed twice in a day: another branch, a second edit between two
+    ``./dev up``), the new versions start the day after: the seed must not fail on them.
+    """
+    if not ServiceItem.objects.exists():
+        return CATALOGUE_EPOCH
+    today = timezone.localdate()
+    published = ItemVersion.objects.filter(status=VersionStatus.PUBLISHED)
+    latest = published.aggregate(top=Max("valid_from"))["top"]
+    return today if latest is None or latest < today else latest + datetime.timedelta(days=1)
+
+
 def seed_catalogue(path: Path = CATALOGUE_FILE) -> str:
-    start = None if ServiceItem.objects.exists() else CATALOGUE_EPOCH
+    start = catalogue_start()
     report = import_catalogue(path.read_text(encoding="utf-8"), valid_from=start)
-    return (
+    summary = (
         f"{report.total} 个事项，新增 {len(report.created)}，更新 {len(report.updated)}，"
         f"未变 {len(report.unchanged)}"
     )
+    if report.updated and start > timezone.localdate():
+        summary += f"；更新的事项自 {start:%Y-%m-%d} 起适用新版本"
+    return summary
 
 
 def seed_implementations() -> Tally:

@@ -26,7 +26,7 @@ from yiwang.cases.services import Submission, deem_overdue_acceptances, perform,
 from yiwang.catalog.models import ItemImplementation, ServiceItem
 from yiwang.catalog.services import import_catalogue
 from yiwang.catalog.tests.conftest import LAW_FIRM, catalogue_text
-from yiwang.core.errors import Conflict, Forbidden
+from yiwang.core.errors import Conflict, Forbidden, InvalidInput
 from yiwang.workcalendar.services import add_workdays, seed_from_chinese_calendar
 
 
@@ -521,3 +521,33 @@ def test_the_timed_duties_report_progress_and_a_summary(world):
     assert lines[0].startswith(f"重算期限 {n}/{n} 件（100%）")
     assert lines[1] == f"已重算 {n} 件的期限"
     assert AuditEntry.objects.filter(case_id=provisional.pk, action="recompute").exists()
+
+
+def test_a_date_of_a_past_event_is_checked_against_the_day_of_submission(world):
+    item = law_firm_item()
+    item["form"] = {
+        "fields": [
+            {"key": "resolved_on", "label": "设立决议日期", "type": "date", "required": True,
+             "past": True},
+        ]
+    }  # fmt: skip
+    import_catalogue(catalogue_text(item), valid_from=dt.date(2025, 6, 1))
+    day = dt.date(2025, 7, 1)
+
+    def file(resolved_on: str, key: str) -> Case:
+        case, _ = submit(
+            world.user,
+            Submission(item_code="SF-LS-006", organization=world.tree.county_a1,
+                       applicant=world.firm, agent=world.person, idempotency_key=key,
+                       form_data={"resolved_on": resolved_on}),
+            today=day,
+        )  # fmt: skip
+        return case
+
+    with pytest.raises(InvalidInput) as exc:
+        file("2025-07-02", "late")
+    assert exc.value.code == "case.form_invalid"
+    assert [p.message for p in exc.value.problems] == [
+        "设立决议日期：不能晚于申请之日（2025-07-01）"
+    ]
+    assert file("2025-07-01", "on-the-day").form_data == {"resolved_on": "2025-07-01"}

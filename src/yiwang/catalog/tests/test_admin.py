@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 
 from yiwang.accounts.models import User
 from yiwang.catalog import services
@@ -166,3 +167,33 @@ def test_publishing_refuses_limits_out_of_bounds_and_a_promise_past_the_law(admi
         services.publish(draft, datetime.date(2099, 1, 1))
     assert exc.value.message == "第 2 版有 2 处问题，未发布"
     assert "SF-LS-006 / promised.days: 承诺时限不能长于法定时限" in map(str, exc.value.problems)
+
+
+def test_the_admin_refuses_a_name_longer_than_its_column_and_keeps_the_draft(admin_client):
+    draft = services.new_draft(ItemVersion.objects.get().item)
+    limit = ItemVersion._meta.get_field("name").max_length
+    response = save_draft(admin_client, draft, name="长" * (limit + 1))
+    assert response.status_code == 200  # the form again, with the reason
+    [message] = response.context["adminform"].form.errors["name"]
+    assert f"{limit}" in message and f"{limit + 1}" in message
+    draft.refresh_from_db()
+    assert draft.name == "律师事务所设立许可"
+    save_draft(admin_client, draft, name="长" * limit)
+    draft.refresh_from_db()
+    assert draft.name == "长" * limit
+
+
+def test_publishing_refuses_a_draft_with_a_text_longer_than_its_column(admin_client):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL refuses the over-long value when it is written")
+    draft = services.new_draft(ItemVersion.objects.get().item)
+    # Written past the admin's form: SQLite keeps a text of any length in a bounded column.
+    ItemVersion.objects.filter(pk=draft.pk).update(name="长" * 100_000)
+    with pytest.raises(InvalidInput) as exc:
+        services.publish(draft, datetime.date(2099, 1, 1))
+    assert exc.value.message == "第 2 版有 1 处问题，未发布"
+    assert [str(p) for p in exc.value.problems] == [
+        "SF-LS-006 / name: 事项名称不能超过 100 个字符（现有 100000 个）"
+    ]
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT

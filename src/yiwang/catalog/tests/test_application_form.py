@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -292,6 +293,9 @@ def test_correct_answers_are_cleaned_to_json_types():
         ({"organization": "有限公司"}, "organization", "组织形式：请从给定选项中选择"),
         ({"founded_on": "2026-02-30"}, "founded_on", "成立日期：须为有效日期，格式为 YYYY-MM-DD（如 2026-03-02）"),
         ({"founded_on": "2026/03/02"}, "founded_on", "成立日期：须为有效日期，格式为 YYYY-MM-DD（如 2026-03-02）"),
+        ({"founded_on": "1800-01-01"}, "founded_on", "成立日期：须在 1900-01-01 至 2100-12-31 之间，请检查年份"),
+        ({"founded_on": "1899-12-31"}, "founded_on", "成立日期：须在 1900-01-01 至 2100-12-31 之间，请检查年份"),
+        ({"founded_on": "2101-01-01"}, "founded_on", "成立日期：须在 1900-01-01 至 2100-12-31 之间，请检查年份"),
         ({"capital": "9.99"}, "capital", "资产数额（万元）：不能小于 10"),
         ({"capital": "100000.01"}, "capital", "资产数额（万元）：不能大于 100000"),
         ({"capital": "五十"}, "capital", "资产数额（万元）：须为数字（如 30 或 12.5，最多 6 位小数）"),
@@ -676,3 +680,86 @@ def test_display_never_loses_answers_kept_in_an_older_shape():
 )
 def test_only_patterns_a_browser_reads_alike_go_to_the_html(pattern, portable):
     assert (html_pattern(pattern) == pattern) is portable
+
+
+# --- dates -----------------------------------------------------------------------------------------
+
+PAST_FORM = {
+    "fields": [
+        {"key": "passed_on", "label": "实习考核合格日期", "type": "date", "required": True, "past": True},
+        {"key": "expires_on", "label": "执业证有效期至", "type": "date", "required": True},
+        {
+            "key": "changes",
+            "label": "合伙人变更",
+            "type": "group",
+            "fields": [{"key": "effective_on", "label": "生效日期", "type": "date", "past": True}],
+        },
+    ]
+}  # fmt: skip
+PAST_DEFN = definition_from_json(PAST_FORM)
+SUBMITTED = date(2026, 6, 1)
+
+
+def test_any_date_between_1900_and_2100_is_plausible():
+    for day in ("1900-01-01", "2100-12-31"):
+        cleaned, errors = validate_form(DEFN, answers(founded_on=day))
+        assert errors == {} and cleaned["founded_on"] == day
+
+
+def test_a_date_of_a_past_event_is_not_after_the_day_of_submission():
+    def check(passed_on, expires_on="2030-06-01", effective_on="2026-05-01"):
+        data = {"passed_on": passed_on, "expires_on": expires_on,
+                "changes": [{"effective_on": effective_on}]}  # fmt: skip
+        return validate_form(PAST_DEFN, data, today=SUBMITTED)
+
+    cleaned, errors = check("2026-06-01")  # the day itself; a date to come may be in the future
+    assert errors == {} and cleaned["expires_on"] == "2030-06-01"
+    _, errors = check("2030-06-01", effective_on="2026-06-02")
+    assert errors == {
+        "passed_on": "实习考核合格日期：不能晚于申请之日（2026-06-01）",
+        "changes.0.effective_on": "合伙人变更第1行·生效日期：不能晚于申请之日（2026-06-01）",
+    }
+    _, errors = check("1800-01-01", expires_on="2101-01-01")
+    assert errors == {
+        "passed_on": "实习考核合格日期：须在 1900-01-01 至 2100-12-31 之间，请检查年份",
+        "expires_on": "执业证有效期至：须在 1900-01-01 至 2100-12-31 之间，请检查年份",
+    }
+    # Without a day of submission, today is the day.
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    _, errors = validate_form(PAST_DEFN, {"passed_on": tomorrow.isoformat(), "expires_on": ""})
+    assert errors["passed_on"] == f"实习考核合格日期：不能晚于申请之日（{timezone.localdate()}）"
+
+
+def test_past_is_a_setting_of_dates_only_and_kept_only_when_true():
+    normalized, problems = check_definition(
+        {
+            "fields": [
+                {"key": "a", "label": "甲", "type": "date", "past": False},
+                {"key": "b", "label": "乙", "type": "date", "past": "yes"},
+                {"key": "c", "label": "丙", "type": "text", "past": True},
+                {"key": "d", "label": "丁", "type": "date", "past": True},
+            ]
+        }
+    )
+    assert [str(p) for p in problems] == [
+        "form.fields[2].past: 必须是 true 或 false",
+        "form.fields[3].past: past 不适用于 text 类型的字段",
+    ]
+    assert "past" not in normalized["fields"][0]
+    assert normalized["fields"][3]["past"] is True and "past" not in normalized["fields"][2]
+    again, _ = check_definition(PAST_FORM)
+    assert check_definition(again) == (again, [])
+    assert PAST_DEFN.entries[0].past and not PAST_DEFN.entries[1].past
+
+
+def test_date_inputs_offer_only_plausible_days():
+    html = render_to_string("catalog/form_fields.html", {"form": bind(PAST_DEFN, {})})
+    controls = {a["id"]: a for t, a in Page(html).tags if t == "input"}
+    today = timezone.localdate().isoformat()
+    assert (controls["f-passed_on"]["min"], controls["f-passed_on"]["max"]) == ("1900-01-01", today)
+    assert (controls["f-expires_on"]["min"], controls["f-expires_on"]["max"]) == (
+        "1900-01-01",
+        "2100-12-31",
+    )
+    assert controls["f-changes-0-effective_on"]["max"] == today
+    assert Page(html).texts["f-passed_on-hint"] == "格式 YYYY-MM-DD，不晚于申请之日"

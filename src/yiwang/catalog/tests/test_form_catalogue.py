@@ -74,6 +74,29 @@ def test_every_shipped_item_has_a_short_valid_form(shipped, code):
     assert validate_form(defn, example) == (example, {}), "example answers pass the form"
 
 
+def test_dates_of_past_events_cannot_lie_ahead_and_no_date_is_absurd(shipped):
+    defn = definition_from_json(shipped["SF-LS-001"]["form"])
+    example = example_data(defn)
+    day = datetime.date(2026, 6, 1)
+    for passed_on, why in [
+        ("2030-06-01", "不能晚于申请之日（2026-06-01）"),
+        ("1800-01-01", "须在 1900-01-01 至 2100-12-31 之间，请检查年份"),
+    ]:
+        _, errors = validate_form(defn, {**example, "internship_passed_on": passed_on}, day)
+        assert errors == {"internship_passed_on": f"实习考核合格日期：{why}"}
+    # Marked in the items where the date records what has happened; a validity runs on.
+    dates = {
+        (code, f.key): f.past
+        for code, item in shipped.items()
+        for entry in definition_from_json(item["form"]).entries
+        for f in (entry.fields if isinstance(entry, FormGroup) else (entry,))
+        if f.type == "date"
+    }
+    assert dates[("SF-ZG-001", "graduated_on")] and dates[("SF-FY-002", "received_on")]
+    assert not dates[("SF-JD-003", "expires_on")] and not dates[("SF-JD-007", "expires_on")]
+    assert sum(dates.values()) == 18
+
+
 def test_the_law_firm_form_asks_for_the_partners(shipped):
     defn = definition_from_json(shipped["SF-LS-006"]["form"])
     keys = [entry.key for entry in defn.entries]

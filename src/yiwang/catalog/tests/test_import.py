@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from yiwang.catalog.catalogue_file import parse_catalogue
-from yiwang.catalog.models import ItemVersion, ServiceItem, VersionStatus
+from yiwang.catalog.models import ItemVersion, Material, ProcessStep, ServiceItem, VersionStatus
 from yiwang.catalog.selectors import current_version
 from yiwang.catalog.services import import_catalogue
 from yiwang.catalog.tests.conftest import catalogue_text
@@ -408,3 +408,96 @@ def test_a_nul_character_in_the_file_is_refused_by_its_place(law_firm):
         parse_catalogue(catalogue_text(law_firm))
     assert excinfo.value.code == "catalog.unreadable"
     assert excinfo.value.message == "文件中 items.0.name 处含有空字符（NUL），无法保存"
+
+
+def _limit(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def _at_length(law_firm, extra: int) -> dict:
+    """Every bounded text of the item at its column's limit plus ``extra`` characters."""
+
+    def fill(model, name: str) -> str:
+        return "长" * (_limit(model, name) + extra)
+
+    law_firm["name"] = fill(ItemVersion, "name")
+    law_firm["name_en"] = fill(ItemVersion, "name_en")
+    law_firm["external_authority"] = fill(ItemVersion, "external_authority")
+    law_firm["fee"]["amount"] = fill(ItemVersion, "fee_amount")
+    law_firm["result"]["name"] = fill(ItemVersion, "result_name")
+    law_firm["materials"][1]["name"] = fill(Material, "name")
+    law_firm["process"][1]["key"] = "r" * (_limit(ProcessStep, "key") + extra)
+    law_firm["process"][2]["name"] = fill(ProcessStep, "name")
+    return law_firm
+
+
+def test_a_text_longer_than_its_column_is_refused_and_nothing_is_stored(
+    db, tmp_path, capsys, law_firm, legal_aid
+):
+    import_catalogue(catalogue_text(legal_aid), valid_from=DAY)
+    before = list(ItemVersion.objects.values_list("pk", "name", "status", "valid_to"))
+    legal_aid["name"] = "法律援助申请审查（改）"  # a valid change that must not land either
+    law_firm = _at_length(law_firm, 1)
+    law_firm["name"] = "长" * 100_000
+    path = tmp_path / "long.yaml"
+    path.write_text(catalogue_text(law_firm, legal_aid), encoding="utf-8")
+    with pytest.raises(CommandError) as exc:
+        call_command("catalog", "import", str(path), "--valid-from", "2026-02-01")
+    assert "事项目录文件有 8 处问题，未导入任何内容（catalog.invalid_file）" in str(exc.value)
+    listed = capsys.readouterr().err.splitlines()
+    # Each problem once, where it is, with the field's name and its limit.
+    assert sorted(line.strip() for line in listed) == sorted([
+        "SF-LS-006 / name: 事项名称不能超过 100 个字符（现有 100000 个）",
+        "SF-LS-006 / name_en: 英文名称不能超过 200 个字符（现有 201 个）",
+        "SF-LS-006 / external_authority: 省外决定机关不能超过 50 个字符（现有 51 个）",
+        "SF-LS-006 / fee.amount: 收费标准不能超过 200 个字符（现有 201 个）",
+        "SF-LS-006 / result.name: 办理结果名称不能超过 100 个字符（现有 101 个）",
+        "SF-LS-006 / materials[2].name: 材料名称不能超过 200 个字符（现有 201 个）",
+        "SF-LS-006 / process[2].key: 环节代码不能超过 30 个字符（现有 31 个）",
+        "SF-LS-006 / process[3].name: 环节名称不能超过 50 个字符（现有 51 个）",
+    ])  # fmt: skip
+    assert not ServiceItem.objects.filter(code="SF-LS-006").exists()
+    assert list(ItemVersion.objects.values_list("pk", "name", "status", "valid_to")) == before
+    # The same file as a draft, and the same check in the service: refused alike.
+    with pytest.raises(InvalidInput) as refused:
+        import_catalogue(catalogue_text(law_firm), as_draft=True)
+    assert {p.code for p in refused.value.problems} == {"too_long"}
+    assert ItemVersion.objects.count() == 1
+
+
+def test_a_text_exactly_as_long_as_its_column_is_imported(db, law_firm):
+    law_firm = _at_length(law_firm, 0)
+    report = import_catalogue(catalogue_text(law_firm), valid_from=DAY)
+    assert report.created == ["SF-LS-006"]
+    version = current_version("SF-LS-006", DAY)
+    assert len(version.name) == _limit(ItemVersion, "name")
+    assert len(version.result_name) == _limit(ItemVersion, "result_name")
+    assert len(version.materials.get(position=2).name) == _limit(Material, "name")
+    assert len(version.steps.get(position=2).key) == _limit(ProcessStep, "key")
+    # Blanks around a value are not stored, so they do not count.
+    law_firm["name"] = f"  {law_firm['name']}  "
+    assert import_catalogue(catalogue_text(law_firm), valid_from=DAY).unchanged == ["SF-LS-006"]
+
+
+def test_a_runaway_item_code_is_not_repeated_in_every_message(law_firm):
+    law_firm["code"] = "SF-" + "X" * 100_000
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(catalogue_text(law_firm))
+    assert [str(p) for p in exc.value.problems] == ["第 1 项 / code: 事项代码必须形如 SF-LS-006"]
+
+
+def test_the_texts_of_a_form_are_bounded_too(law_firm):
+    # Kept in the version's JSON, not in columns: the form's own limits apply.
+    law_firm["form"] = {
+        "fields": [
+            {"key": "firm_name", "label": "名" * 61, "type": "text", "help": "说" * 301},
+            {"key": "kind", "label": "组织形式", "type": "choice", "choices": ["个人", "合" * 101]},
+        ]
+    }
+    with pytest.raises(InvalidInput) as exc:
+        parse_catalogue(catalogue_text(law_firm))
+    assert [str(p) for p in exc.value.problems] == [
+        "SF-LS-006 / form.fields[1].label: 不能超过 60 个字",
+        "SF-LS-006 / form.fields[1].help: 不能超过 300 个字",
+        "SF-LS-006 / form.fields[2].choices: 每个选项不能超过 100 个字",
+    ]

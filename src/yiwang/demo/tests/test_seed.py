@@ -118,3 +118,39 @@ def test_the_specimens_are_counted_not_logged_one_by_one(db, settings, tmp_path,
     call_command("seed_demo", stdout=open(tmp_path / "out.txt", "w"))
     assert "seal registered" not in caplog.text
     assert "演示样章 新增" in (tmp_path / "out.txt").read_text()
+
+
+def test_a_changed_shipped_catalogue_gives_a_seeded_database_new_versions(db, tmp_path):
+    """`./dev up` on an existing var/: the items the shipped file changes get a new version,
+    published from today (tomorrow if one started today already); cases keep theirs."""
+    import datetime
+
+    from django.utils import timezone
+
+    from yiwang.catalog.selectors import current_version
+    from yiwang.demo.seed import CATALOGUE_EPOCH, CATALOGUE_FILE, seed_catalogue
+
+    shipped = CATALOGUE_FILE.read_text(encoding="utf-8")
+    condition = "具有中华人民共和国国籍的香港（澳门）特别行政区永久性居民"
+    older = tmp_path / "older.yaml"  # as the file read before the condition was corrected
+    older.write_text(shipped.replace(condition, condition + "（derived）", 1), encoding="utf-8")
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+
+    assert seed_catalogue(older) == "43 个事项，新增 43，更新 0，未变 0"
+    assert current_version("SF-GZ-008", CATALOGUE_EPOCH).conditions[0].endswith("（derived）")
+
+    assert seed_catalogue() == "43 个事项，新增 0，更新 1，未变 42"
+    new = current_version("SF-GZ-008", today)
+    assert new.conditions[0] == condition and new.valid_from == today
+    old = current_version("SF-GZ-008", today - day)
+    assert old.conditions[0].endswith("（derived）") and old.valid_to == today - day
+    assert seed_catalogue() == "43 个事项，新增 0，更新 0，未变 43"
+
+    # The file changes again the same day (another branch): no second version for today.
+    assert seed_catalogue(older) == (
+        f"43 个事项，新增 0，更新 1，未变 42；更新的事项自 {today + day:%Y-%m-%d} 起适用新版本"
+    )
+    assert current_version("SF-GZ-008", today).conditions[0] == condition
+    assert current_version("SF-GZ-008", today + day).conditions[0].endswith("（derived）")
+    assert seed_catalogue(older) == "43 个事项，新增 0，更新 0，未变 43"

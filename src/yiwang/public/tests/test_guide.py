@@ -105,6 +105,15 @@ def test_legal_aid_limits_are_counted_from_receipt(demo_province: None, client) 
 
 
 @pytest.mark.django_db
+def test_conditions_read_as_plain_chinese(demo_province: None, client) -> None:
+    html = client.get("/items/SF-GZ-008/").content.decode()
+    conditions = html[html.index('<ol class="conditions">') :]
+    conditions = conditions[: conditions.index("</ol>")]
+    assert "<li>具有中华人民共和国国籍的香港（澳门）特别行政区永久性居民</li>" in conditions
+    assert conditions.count("<li>") == 5 and "derived" not in html
+
+
+@pytest.mark.django_db
 def test_lowercase_code_redirects_to_the_canonical_address(demo_province: None, client) -> None:
     response = client.get("/items/sf-ls-006/")
     assert response.status_code == 301
