@@ -61,7 +61,9 @@ VERSION_PATHS = {
     "statutory_unit": "statutory.unit", "limits_from": "statutory.from",
     "statutory_basis": "statutory.basis", "promised_source": "promised.source",
     "fee_basis": "fee.basis", "fee_amount": "fee.amount", "result_kind": "result.kind",
-    "result_name": "result.name", "accept_level": "levels.accept", "decide_level": "levels.decide",
+    "result_name": "result.name", "approval_letter": "result.approval_letter",
+    "denial_letter": "result.denial_letter", "accept_level": "levels.accept",
+    "decide_level": "levels.decide",
 }  # fmt: skip
 
 

@@ -425,6 +425,7 @@ def _at_length(law_firm, extra: int) -> dict:
     law_firm["external_authority"] = fill(ItemVersion, "external_authority")
     law_firm["fee"]["amount"] = fill(ItemVersion, "fee_amount")
     law_firm["result"]["name"] = fill(ItemVersion, "result_name")
+    law_firm["result"]["denial_letter"] = fill(ItemVersion, "denial_letter")
     law_firm["materials"][1]["name"] = fill(Material, "name")
     law_firm["process"][1]["key"] = "r" * (_limit(ProcessStep, "key") + extra)
     law_firm["process"][2]["name"] = fill(ProcessStep, "name")
@@ -443,7 +444,7 @@ def test_a_text_longer_than_its_column_is_refused_and_nothing_is_stored(
     path.write_text(catalogue_text(law_firm, legal_aid), encoding="utf-8")
     with pytest.raises(CommandError) as exc:
         call_command("catalog", "import", str(path), "--valid-from", "2026-02-01")
-    assert "事项目录文件有 8 处问题，未导入任何内容（catalog.invalid_file）" in str(exc.value)
+    assert "事项目录文件有 9 处问题，未导入任何内容（catalog.invalid_file）" in str(exc.value)
     listed = capsys.readouterr().err.splitlines()
     # Each problem once, where it is, with the field's name and its limit.
     assert sorted(line.strip() for line in listed) == sorted([
@@ -452,6 +453,7 @@ def test_a_text_longer_than_its_column_is_refused_and_nothing_is_stored(
         "SF-LS-006 / external_authority: 省外决定机关不能超过 50 个字符（现有 51 个）",
         "SF-LS-006 / fee.amount: 收费标准不能超过 200 个字符（现有 201 个）",
         "SF-LS-006 / result.name: 办理结果名称不能超过 100 个字符（现有 101 个）",
+        "SF-LS-006 / result.denial_letter: 不予决定文书名称不能超过 30 个字符（现有 31 个）",
         "SF-LS-006 / materials[2].name: 材料名称不能超过 200 个字符（现有 201 个）",
         "SF-LS-006 / process[2].key: 环节代码不能超过 30 个字符（现有 31 个）",
         "SF-LS-006 / process[3].name: 环节名称不能超过 50 个字符（现有 51 个）",
@@ -472,6 +474,7 @@ def test_a_text_exactly_as_long_as_its_column_is_imported(db, law_firm):
     version = current_version("SF-LS-006", DAY)
     assert len(version.name) == _limit(ItemVersion, "name")
     assert len(version.result_name) == _limit(ItemVersion, "result_name")
+    assert len(version.denial_letter) == _limit(ItemVersion, "denial_letter")
     assert len(version.materials.get(position=2).name) == _limit(Material, "name")
     assert len(version.steps.get(position=2).key) == _limit(ProcessStep, "key")
     # Blanks around a value are not stored, so they do not count.
