@@ -94,8 +94,11 @@ def retire_versions(
 ) -> None:
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     for version in queryset:
+        # A version that starts today or later never applies: it ends the day before its start.
+        start = version.valid_from
+        last_day = max(yesterday, start - datetime.timedelta(days=1)) if start else yesterday
         try:
-            services.retire(version, yesterday)
+            services.retire(version, last_day)
             modeladmin.message_user(request, f"已废止：{version.item.code} 第 {version.version} 版")
         except (DomainError, ValidationError) as exc:
             _report(request, modeladmin, exc)

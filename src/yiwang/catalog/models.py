@@ -376,10 +376,13 @@ class ItemVersion(models.Model):
                 name="one_draft_per_item",
                 violation_error_message="该事项已有一个草稿版本",
             ),
+            # A retired version may end the day before it began: withdrawn before it applied
+            # (services.retire bounds how far back).
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True)
                 | Q(valid_from__isnull=True)
-                | Q(valid_to__gte=models.F("valid_from")),
+                | Q(valid_to__gte=models.F("valid_from"))
+                | Q(status="retired"),
                 name="version_validity_order",
             ),
             models.CheckConstraint(

@@ -60,6 +60,27 @@ def test_new_draft_then_publish_through_admin_actions(admin_client):
     assert published.valid_to == draft.valid_from - datetime.timedelta(days=1)
 
 
+@pytest.mark.parametrize("days_ahead", [0, 3])
+def test_a_version_published_today_or_ahead_is_withdrawn_before_it_applies(
+    admin_client, law_firm, days_ahead
+):
+    from django.utils import timezone
+
+    start = timezone.localdate() + datetime.timedelta(days=days_ahead)
+    law_firm["name"] = "律师事务所设立许可（误发）"
+    services.import_catalogue(catalogue_text(law_firm), valid_from=start)
+    wrong = ItemVersion.objects.get(status=VersionStatus.PUBLISHED, valid_from=start)
+    response = admin_client.post(
+        "/admin/catalog/itemversion/",
+        {"action": "retire_versions", "_selected_action": [wrong.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200 and "已废止" in response.content.decode()
+    wrong.refresh_from_db()
+    assert wrong.status == VersionStatus.RETIRED
+    assert wrong.valid_to == start - datetime.timedelta(days=1)  # it never applied
+
+
 def test_publishing_an_overlapping_draft_shows_the_reason_and_changes_nothing(admin_client):
     published = ItemVersion.objects.get()
     draft = services.new_draft(published.item)
