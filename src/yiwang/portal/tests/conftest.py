@@ -1,11 +1,14 @@
-"""Helpers of the portal tests: files as applicants send them, and a logged-in client."""
+"""Helpers of the portal tests: files as applicants send them, a logged-in client, and the demo
+province with a known password for the browser tests."""
 
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 
 from yiwang.accounts.models import User
@@ -30,3 +33,13 @@ def client_for():
         return client
 
     return make
+
+
+def seed_demo_with_password(password: str, usernames: tuple[str, ...] = ("zhang.wei",)) -> None:
+    """``seed-demo`` (quietly), then ``password`` for the users a browser test logs in as (the
+    demo password is generated per installation)."""
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", stdout=quiet)
+    for user in User.objects.filter(username__in=usernames):
+        user.set_password(password)
+        user.save(update_fields=["password"])

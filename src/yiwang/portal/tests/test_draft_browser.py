@@ -4,18 +4,16 @@ a material, where it goes when the session has expired, and that the form is sav
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 
 import pytest
-from django.core.management import call_command
 
 from yiwang.accounts.models import Applicant, User
 from yiwang.cases import drafts
 from yiwang.cases.models import Draft
 from yiwang.catalog.application_form import example_data, form_definition
 from yiwang.organizations.models import Organization
-from yiwang.portal.tests.conftest import PDF
+from yiwang.portal.tests.conftest import PDF, seed_demo_with_password
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -25,11 +23,8 @@ ITEM = "SF-LS-006"  # 律师事务所设立许可: its 申请书 (material 1) ac
 
 @pytest.fixture
 def draft(transactional_db) -> Draft:
-    with open(os.devnull, "w") as quiet:
-        call_command("seed_demo", stdout=quiet)
+    seed_demo_with_password(PASSWORD)
     user = User.objects.get(username="zhang.wei")
-    user.set_password(PASSWORD)
-    user.save(update_fields=["password"])
     firm = Applicant.objects.get(name="河南中原正道律师事务所")
     return drafts.start(user, ITEM, Organization.objects.get(name="中牟县司法局"), firm)
 

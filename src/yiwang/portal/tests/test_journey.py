@@ -12,17 +12,15 @@ sideways overflow, then photographed into ``$YIWANG_DATA_DIR/screenshots/journey
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
-from yiwang.accounts.models import User
 from yiwang.cases.models import Case, CaseMaterial, Rating, Status
 from yiwang.core.printed import public_base_url
 from yiwang.documents.rendering import verification_url
+from yiwang.portal.tests.conftest import seed_demo_with_password
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -101,11 +99,7 @@ def _open_from_queue(page, base: str, number: str) -> None:
 
 @pytest.fixture
 def demo_with_passwords(transactional_db):
-    with open(os.devnull, "w") as quiet:
-        call_command("seed_demo", stdout=quiet)
-    for user in User.objects.filter(username__in=STAFF):
-        user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
+    seed_demo_with_password(PASSWORD, STAFF)
 
 
 STAFF = (

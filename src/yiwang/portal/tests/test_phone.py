@@ -3,11 +3,9 @@ screen, without sideways scrolling, and drafts are listed by the item's name."""
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
-from django.core.management import call_command
 
 from yiwang.accounts.models import Applicant, User
 from yiwang.cases import drafts
@@ -15,6 +13,7 @@ from yiwang.cases.services import Submission, submit
 from yiwang.catalog.application_form import example_data, form_definition
 from yiwang.catalog.selectors import current_version
 from yiwang.organizations.models import Organization
+from yiwang.portal.tests.conftest import seed_demo_with_password
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -23,11 +22,8 @@ PASSWORD = "Phone-2026!"
 
 @pytest.fixture
 def zhang_with_a_case_and_a_draft(transactional_db) -> User:
-    with open(os.devnull, "w") as quiet:
-        call_command("seed_demo", stdout=quiet)
+    seed_demo_with_password(PASSWORD)
     user = User.objects.get(username="zhang.wei")
-    user.set_password(PASSWORD)
-    user.save(update_fields=["password"])
     firm = Applicant.objects.get(name="河南中原正道律师事务所")
     zhongmou = Organization.objects.get(name="中牟县司法局")
     submit(
