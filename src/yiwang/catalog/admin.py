@@ -99,7 +99,15 @@ def retire_versions(
         last_day = max(yesterday, start - datetime.timedelta(days=1)) if start else yesterday
         try:
             services.retire(version, last_day)
-            modeladmin.message_user(request, f"已废止：{version.item.code} 第 {version.version} 版")
+            applies = ItemVersion.objects.filter(
+                item_id=version.item_id, status=VersionStatus.PUBLISHED, valid_to__isnull=True
+            ).first()
+            again = (
+                f"，现行第 {applies.version} 版" if applies is not None else "，该事项暂无现行版本"
+            )
+            modeladmin.message_user(
+                request, f"已废止：{version.item.code} 第 {version.version} 版{again}"
+            )
         except (DomainError, ValidationError) as exc:
             _report(request, modeladmin, exc)
 

@@ -136,16 +136,29 @@ def version_spec(version: ItemVersion) -> dict[str, Any]:
 
 @transaction.atomic
 def retire(version: ItemVersion, last_day: datetime.date) -> ItemVersion:
-    """Withdraw a published version: it applies up to ``last_day`` and never after."""
+    """Withdraw a published version: it applies up to ``last_day`` and never after.
+
+    A version withdrawn before it ever applied (published by mistake) gives the time back to
+    the version its publication had ended: that one applies again as it did before.
+    """
     version = ItemVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.PUBLISHED:
         raise Conflict("catalog.not_published", "只有已发布的版本可以废止")
     if version.valid_from and last_day < version.valid_from - datetime.timedelta(days=1):
         raise InvalidInput("catalog.validity_order", "废止日期不能早于生效日期的前一天")
+    never_applied = version.valid_from is not None and last_day < version.valid_from
     version.status = VersionStatus.RETIRED
     version.valid_to = last_day
     version.retired_at = timezone.now()
     version.save()
+    if never_applied:
+        assert version.valid_from is not None
+        ended = version.valid_from - datetime.timedelta(days=1)
+        published = ItemVersion.objects.filter(
+            item_id=version.item_id, status=VersionStatus.PUBLISHED
+        )
+        if not published.filter(valid_from__gt=ended).exists():  # nothing else follows it
+            published.filter(valid_to=ended).update(valid_to=None)
     return version
 
 

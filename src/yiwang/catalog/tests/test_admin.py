@@ -12,6 +12,7 @@ from django.db import connection
 from yiwang.accounts.models import User
 from yiwang.catalog import services
 from yiwang.catalog.models import ItemVersion, VersionStatus
+from yiwang.catalog.selectors import current_version
 from yiwang.catalog.tests.conftest import catalogue_text
 from yiwang.core.errors import InvalidInput
 
@@ -75,10 +76,16 @@ def test_a_version_published_today_or_ahead_is_withdrawn_before_it_applies(
         {"action": "retire_versions", "_selected_action": [wrong.pk]},
         follow=True,
     )
-    assert response.status_code == 200 and "已废止" in response.content.decode()
+    assert response.status_code == 200
+    assert f"已废止：SF-LS-006 第 {wrong.version} 版，现行第 1 版" in response.content.decode()
     wrong.refresh_from_db()
     assert wrong.status == VersionStatus.RETIRED
     assert wrong.valid_to == start - datetime.timedelta(days=1)  # it never applied
+    # The version its publication had ended applies again, as before the mistake.
+    first = ItemVersion.objects.get(version=1)
+    assert first.status == VersionStatus.PUBLISHED and first.valid_to is None
+    later = start + datetime.timedelta(days=30)
+    assert current_version("SF-LS-006", later).pk == first.pk
 
 
 def test_publishing_an_overlapping_draft_shows_the_reason_and_changes_nothing(admin_client):
