@@ -290,6 +290,14 @@ def _awaiting_acceptance(
     )
 
 
+def acceptance_window(defn: Definition) -> str:
+    """The time :func:`_awaiting_acceptance` gives the window, as people read it."""
+    if defn.limits_from == FROM_RECEIPT:
+        unit = "日" if defn.step_unit == "day" else "个工作日"
+        return f"收件后 {defn.steps[0].limit_days} {unit}内"
+    return f"收件后 {ACCEPTANCE_WORKDAYS} 个工作日内"
+
+
 def _with_clocks(c: Ctx, s: State) -> State:
     """Recompute every running deadline of an accepted case from the stored starts, pauses and
     extension."""

@@ -8,6 +8,8 @@ engine (``yiwang.cases.engine``) in one transaction guarded by ``version`` (opti
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -296,6 +298,13 @@ class Case(models.Model):
         if not self.extension_days:
             return ""
         return self.item_version.limit_text(self.extension_days)
+
+    @property
+    def acceptance_due(self) -> datetime.date | None:
+        """The day by which the window must accept, refuse or ask for a supplement: the step's
+        deadline while the application waits (within a limit counted from receipt, it may come
+        before the 第32条 window ``accept_due`` that deeming keeps counting)."""
+        return self.step_due if self.status == Status.SUBMITTED else None
 
     @property
     def paused_text(self) -> str:

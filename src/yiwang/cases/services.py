@@ -540,8 +540,12 @@ def _issue_document(
         event.document,
         organization=organization,
         user=user,
-        # A decision letter carries the reasons given at the decision, not at its conclusion.
-        extra={"reason": event.reason or case.decision_reason, **dict(event.details)},
+        # A decision letter (issued at the conclusion) carries the reasons given at the
+        # decision, never a remark the window made when concluding.
+        extra={
+            "reason": case.decision_reason if event.action == "conclude" else event.reason,
+            **dict(event.details),
+        },
         render=settings.YIWANG_RENDER_DOCUMENTS_INLINE,
     )
 

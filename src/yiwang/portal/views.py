@@ -23,7 +23,7 @@ from yiwang.cases.materials import TYPE_LABELS
 from yiwang.cases.materials import upload as upload_material
 from yiwang.cases.models import Case, RatingLevel
 from yiwang.cases.selectors import pledge_check_of
-from yiwang.cases.services import perform
+from yiwang.cases.services import definition_for, perform
 from yiwang.catalog.application_form import (
     bind,
     data_from_post,
@@ -155,6 +155,7 @@ def _draft_page(
         {
             "draft": draft,
             "version": version,
+            "acceptance_window": engine.acceptance_window(definition_for(version.pk)),
             "form": bind(
                 definition, data if data is not None else draft.form_data, errors, extra_rows
             ),

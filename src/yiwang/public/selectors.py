@@ -403,7 +403,7 @@ def progress_for(number: str, code: str) -> Progress | None:
         submitted_on=case.received_on,
         current_step=current,
         suspension=SuspensionKind(case.suspension_kind).label if case.suspension_kind else "",
-        accept_due=case.accept_due,
+        accept_due=case.acceptance_due,
         promised_due=case.promised_due,
         statutory_due=case.statutory_due,
         # Limits counted from receipt stop only for a supplement asked before acceptance.

@@ -34,7 +34,14 @@ from yiwang.cases.record import organization_name
 from yiwang.cases.selectors import can_view, pledge_check_of, pledge_checks_for
 from yiwang.cases.services import actor_for_case, definition_for, state_of
 from yiwang.catalog.application_form import DisplayRow, display_rows, form_definition
-from yiwang.catalog.models import Material, ProcessStep, VersionStatus
+from yiwang.catalog.models import (
+    Material,
+    ProcessStep,
+    TimeUnit,
+    VersionStatus,
+    days_text,
+    pause_unit,
+)
 from yiwang.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from yiwang.documents.models import Document
 from yiwang.licences.models import Licence, LicenceStatus
@@ -746,9 +753,11 @@ def _clocks(case: Case, today: dt.date, soon: dt.date) -> list[Clock]:
     if case.status == engine.SUBMITTED:
         # The law is cited only where it governs: 行政许可 items (as the letters do).
         basis = "（行政许可法第32条）" if version.licensing else ""
+        window = engine.acceptance_window(definition_for(case.item_version_id))
+        due = case.acceptance_due
         clocks.append(
-            Clock("受理期限", case.accept_due, deadline_badge(case.accept_due, today, soon),
-                  f"收件后 5 个工作日内受理、不予受理或一次性告知补正{basis}")
+            Clock("受理期限", due, deadline_badge(due, today, soon),
+                  f"{window}受理、不予受理或一次性告知补正{basis}")
         )  # fmt: skip
     else:
         clocks.append(
@@ -772,10 +781,16 @@ def _clocks(case: Case, today: dt.date, soon: dt.date) -> list[Clock]:
 def _clock_state(case: Case, today: dt.date, calendar: WorkdayCalendar) -> str:
     if case.status == engine.SUSPENDED and case.suspended_on is not None:
         kind = SUSPENSION_LABELS.get(case.suspension_kind, case.suspension_kind)
-        days = max(calendar.workdays_between(case.suspended_on, today).workdays, 0)
+        version = case.item_version
+        unit = pause_unit(version.statutory_unit)
+        if unit == TimeUnit.WORKDAY:
+            days = max(calendar.workdays_between(case.suspended_on, today).workdays, 0)
+        else:
+            days = max((today - case.suspended_on).days, 0)
+        basis = "（行政许可法第45条）" if version.licensing else ""
         return (
             f"已暂停：自 {case.suspended_on:%Y-%m-%d} 起进入特殊环节“{kind}”，"
-            f"至今 {days} 个工作日，期间不计入办理时限（行政许可法第45条）"
+            f"至今 {days_text(days, unit)}，期间不计入办理时限{basis}"
         )
     if case.status == engine.SUPPLEMENT:
         return "等待申请人补正：受理期限自申请人提交全部补正材料之日起重新计算"

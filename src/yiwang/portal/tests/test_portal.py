@@ -108,6 +108,17 @@ def test_apply_opens_a_draft_for_the_chosen_window_and_applicant(client_for, fir
     assert (draft.applicant, draft.organization, draft.item.code) == (firm, zhongmou, ITEM)
 
 
+def test_the_draft_page_tells_the_items_own_acceptance_window(client_for, zhang, firm, zhongmou):
+    client = client_for("zhang.wei")
+    licence = client.get(
+        reverse("portal:draft", args=[drafts.start(zhang, ITEM, zhongmou, firm).pk])
+    )
+    assert "受理机构应在收件后 5 个工作日内作出受理" in licence.content.decode()
+    aid = drafts.start(zhang, "SF-FY-001", zhongmou, Applicant.objects.get(user=zhang))
+    page = client.get(reverse("portal:draft", args=[aid.pk])).content.decode()
+    assert "受理机构应在收件后 1 日内作出受理" in page and "5 个工作日内" not in page
+
+
 def test_a_half_filled_form_is_kept_on_a_validation_error(client_for, zhang, firm, zhongmou):
     draft = drafts.start(zhang, ITEM, zhongmou, firm)
     version = drafts.current_version(ITEM)

@@ -102,6 +102,12 @@ def test_legal_aid_limits_are_counted_from_receipt(demo_province: None, client) 
     assert "7 日（计时单位：自然日；自收到申请之日起算）" in html
     assert "4 日（计时单位：自然日；自收到申请之日起算）" in html
     assert "时限自收到申请之次日起计算" in html and "时限自受理之次日起计算" not in html
+    # Natural days under the 法律援助法: no working-day rule, no 行政许可法 citation.
+    assert "期限届满日为法定节假日的，以节假日后的第一个工作日为届满日" in html
+    assert "工作日不含法定节假日" not in html and "不计入时限（《行政许可法》第45条）" not in html
+    licence = client.get(GUIDE).content.decode()
+    assert "工作日不含法定节假日，含调休上班日" in licence
+    assert "不计入时限（《行政许可法》第45条）" in licence
 
 
 @pytest.mark.django_db

@@ -100,6 +100,30 @@ def test_time_not_counted_is_told_in_the_items_unit(client, demo):
         assert f"已扣除天数：0 {unit} → {case.paused_workdays} {unit}" in text  # the history
 
 
+def test_legal_aid_is_told_in_natural_days_and_its_acceptance_by_its_own_share(client, demo):
+    case = demo.submit(item="SF-FY-001")
+    assert case.acceptance_due == case.step_due < case.accept_due  # 1 day, not 5 working days
+    clerk = login(client, demo, "zhongmou.clerk")
+    text = clerk.get(f"/work/cases/{case.number}/").content.decode()
+    row = text[text.index('<th scope="row">受理期限') :].split("</tr>")[0]
+    assert f"{case.step_due:%Y-%m-%d}" in row and "收件后 1 日内受理" in row
+    case = demo.act(case, "accept", "zhongmou.clerk")
+    case = demo.act(case, "suspend", "zhongmou.handler", reason="核查经济状况", kind="site_check")
+    text = clerk.get(f"/work/cases/{case.number}/").content.decode()
+    assert "至今 0 日，期间不计入办理时限" in text
+    assert "期间不计入办理时限（行政许可法第45条）" not in text  # not a 行政许可
+
+
+def test_a_decision_letter_gives_the_decisions_reason_not_the_concluding_remark(demo):
+    case = demo.act(demo.submit(item="SF-FY-001"), "accept", "zhongmou.clerk")
+    case = demo.act(case, "review", "zhongmou.handler")
+    reason = "家庭月收入超过当地法律援助经济困难标准"
+    case = demo.act(case, "decide", "zhongmou.leader", reason=reason, decision="deny")
+    case = demo.act(case, "conclude", "zhongmou.clerk", reason="告知申请人")
+    letter = Document.objects.get(case=case, kind="denial_decision")
+    assert letter.context["reason"] == reason
+
+
 def test_legal_aid_decisions_are_not_titled_or_numbered_as_licences(client, demo):
     from yiwang.documents.rendering import layout
     from yiwang.documents.tests.pdftools import layout_text
