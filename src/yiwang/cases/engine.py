@@ -261,14 +261,15 @@ def _limit_dues(defn: Definition, calendar: Calendar, s: State) -> tuple[dt.date
 def _awaiting_acceptance(
     defn: Definition, calendar: Calendar, s: State, received: dt.date
 ) -> State:
-    """Received complete on ``received``: the 第32条 window opens, and limits counted from
-    receipt start running."""
+    """Received complete on ``received``: the acceptance window opens (five working days; for
+    a 行政许可 item that is 第32条's, kept in ``accept_due``, after which the application is
+    deemed accepted), and limits counted from receipt start running."""
     due = calendar.add_workdays(received, ACCEPTANCE_WORKDAYS)
     s = replace(
         s,
         status=SUBMITTED,
         received_on=received,
-        accept_due=due.date,
+        accept_due=due.date if defn.deemed_acceptance else None,
         step_started_on=received,
         step_due=due.date,
         statutory_due=None,
@@ -280,10 +281,10 @@ def _awaiting_acceptance(
     statutory, promised, provisional = _limit_dues(defn, calendar, s)
     # The whole limit runs from receipt, so acceptance takes its own step's share of it, never
     # the 第32条 five days of a limit that would only start at acceptance.
-    accept_due, p_accept = period_end(calendar, received, defn.steps[0].limit_days, defn.step_unit)
+    own_share, p_accept = period_end(calendar, received, defn.steps[0].limit_days, defn.step_unit)
     return replace(
         s,
-        step_due=min(due.date, accept_due, statutory),
+        step_due=min(due.date, own_share, statutory),
         statutory_due=statutory,
         promised_due=promised,
         deadline_provisional=s.deadline_provisional or provisional or p_accept,
@@ -832,7 +833,7 @@ def _recompute(c: Ctx, s: State, a: Action) -> tuple[State, str, str]:
     if not c.actor.system:
         raise _forbidden("期限重算由系统在节假日安排变更后自动进行")
     _require_status(s, OPEN, "重算期限")
-    if s.status in (SUBMITTED,) and s.accept_due is not None:
+    if s.status == SUBMITTED:
         return _awaiting_acceptance(c.defn, c.calendar, s, s.received_on), "system", ""
     return _with_clocks(c, s), "system", ""
 

@@ -125,7 +125,8 @@ def test_only_licensing_applications_are_deemed_accepted(demo, settings):
     for code in ("SF-FY-001", "SF-LS-009"):
         waiting = Case.objects.get(pk=cases[code].pk)
         assert waiting.status == "submitted" and not waiting.deemed_accepted, code
-        assert waiting.accept_due < later, code  # still overdue, and shown so
+        assert waiting.accept_due is None, code  # no 第32条 window to deem by
+        assert waiting.acceptance_due < later, code  # still overdue, and shown so
     with pytest.raises(InvalidInput) as refused:
         perform(cases["SF-FY-001"].pk, engine.Action("deem_accept"), None, today=later)
     assert refused.value.code == "case.deemed_acceptance_not_applicable"

@@ -390,6 +390,16 @@ def test_limits_counted_from_receipt_run_before_acceptance():
     assert state.statutory_due == D("2026-11-12")  # 3 days stood still (第45条 by analogy)
 
 
+def test_an_item_outside_the_licensing_law_has_no_deemed_acceptance_window():
+    aid = replace(LEGAL_AID, deemed_acceptance=False)
+    state = submitted("2026-11-02", aid)
+    assert state.accept_due is None and state.step_due == D("2026-11-03")
+    again = run(state, "recompute", SYSTEM, "2026-11-02", defn=aid)
+    assert (again.step_due, again.statutory_due) == (D("2026-11-03"), D("2026-11-09"))
+    with pytest.raises(InvalidInput):
+        run(state, "deem_accept", SYSTEM, "2026-11-20", defn=aid)
+
+
 def test_a_supplement_before_acceptance_restarts_limits_counted_from_receipt():
     state = submitted("2026-11-02", LEGAL_AID)
     state = run(state, "request_supplement", CLERK, "2026-11-03", defn=LEGAL_AID,

@@ -26,7 +26,7 @@ def test_demo_cases_cover_every_state_and_are_created_once(demo_province, settin
     steps = set(Case.objects.filter(status="in_progress").values_list("step_key", flat=True))
     assert steps == {"review", "decide"}
     late = Case.objects.get(status="submitted", applicant__name="李娜")
-    assert late.accept_due < timezone.localdate()  # the queue shows it overdue
+    assert late.acceptance_due < timezone.localdate()  # the queue shows it overdue
     delivered = Case.objects.get(status="delivered")
     assert delivered.outcome == "approved" and Rating.objects.get().case == delivered
     assert delivered.documents.filter(kind="approval_decision").exists()

@@ -102,7 +102,8 @@ def test_time_not_counted_is_told_in_the_items_unit(client, demo):
 
 def test_legal_aid_is_told_in_natural_days_and_its_acceptance_by_its_own_share(client, demo):
     case = demo.submit(item="SF-FY-001")
-    assert case.acceptance_due == case.step_due < case.accept_due  # 1 day, not 5 working days
+    assert case.acceptance_due == case.step_due  # 1 day, not 5 working days
+    assert case.accept_due is None  # 第32条 (deemed acceptance) governs 行政许可 only
     clerk = login(client, demo, "zhongmou.clerk")
     text = clerk.get(f"/work/cases/{case.number}/").content.decode()
     row = text[text.index('<th scope="row">受理期限') :].split("</tr>")[0]
