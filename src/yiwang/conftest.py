@@ -112,6 +112,30 @@ def demo_province(django_db_setup, django_db_blocker):
         call_command("flush", interactive=False, verbosity=0)
 
 
+# People and places of the demo province that many tests act with.
+@pytest.fixture
+def zhang(demo_province):
+    from yiwang.accounts.models import User
+
+    return User.objects.get(username="zhang.wei")
+
+
+@pytest.fixture
+def firm(demo_province):
+    """河南中原正道律师事务所, whose agent zhang.wei is."""
+    from yiwang.accounts.models import Applicant
+
+    return Applicant.objects.get(name="河南中原正道律师事务所")
+
+
+@pytest.fixture
+def zhongmou(demo_province):
+    """中牟县司法局, a county window."""
+    from yiwang.organizations.models import Organization
+
+    return Organization.objects.get(name="中牟县司法局")
+
+
 @pytest.fixture(scope="module")
 def chromium():
     """Debian's Chromium driven by Playwright (``YIWANG_CHROMIUM`` overrides the path).

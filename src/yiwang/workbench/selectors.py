@@ -37,7 +37,6 @@ from yiwang.catalog.application_form import DisplayRow, display_rows, form_defin
 from yiwang.catalog.models import (
     Material,
     ProcessStep,
-    TimeUnit,
     VersionStatus,
     days_text,
     pause_unit,
@@ -783,10 +782,8 @@ def _clock_state(case: Case, today: dt.date, calendar: WorkdayCalendar) -> str:
         kind = SUSPENSION_LABELS.get(case.suspension_kind, case.suspension_kind)
         version = case.item_version
         unit = pause_unit(version.statutory_unit)
-        if unit == TimeUnit.WORKDAY:
-            days = max(calendar.workdays_between(case.suspended_on, today).workdays, 0)
-        else:
-            days = max((today - case.suspended_on).days, 0)
+        # Counted as resuming today would count it (the engine's own measure of a pause).
+        days, _ = engine.pause_length(calendar, case.suspended_on, today, unit)
         basis = "（行政许可法第45条）" if version.licensing else ""
         return (
             f"已暂停：自 {case.suspended_on:%Y-%m-%d} 起进入特殊环节“{kind}”，"

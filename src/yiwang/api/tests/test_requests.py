@@ -20,16 +20,6 @@ from yiwang.organizations.models import Organization
 ITEM = "SF-LS-006"  # 律师事务所设立许可, filed at the 中牟县 window
 
 
-@pytest.fixture
-def zhongmou(demo_province) -> Organization:
-    return Organization.objects.get(name="中牟县司法局")
-
-
-@pytest.fixture
-def firm(demo_province) -> Applicant:
-    return Applicant.objects.get(name="河南中原正道律师事务所")
-
-
 def bearer(username: str) -> dict[str, Any]:
     user = User.objects.get(username=username)
     return {"HTTP_AUTHORIZATION": f"Bearer {issue_token(user, '测试')}"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from yiwang.accounts.models import Applicant, User
+from yiwang.accounts.models import User
 from yiwang.audit.models import AuditEntry
 from yiwang.audit.services import verify
 from yiwang.cases import drafts, engine
@@ -17,7 +17,6 @@ from yiwang.cases.services import perform
 from yiwang.catalog.application_form import example_data, form_definition
 from yiwang.catalog.services import new_draft, publish
 from yiwang.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from yiwang.organizations.models import Organization
 from yiwang.portal.tests.conftest import pdf
 from yiwang.workcalendar.services import add_workdays
 
@@ -25,21 +24,6 @@ ITEM = (
     "SF-LS-006"  # 律师事务所设立许可: 住所证明 may be replaced by a pledge; decided by the province
 )
 PLEDGED = "住所证明"
-
-
-@pytest.fixture
-def zhang(demo_province) -> User:
-    return User.objects.get(username="zhang.wei")
-
-
-@pytest.fixture
-def firm(demo_province) -> Applicant:
-    return Applicant.objects.get(name="河南中原正道律师事务所")
-
-
-@pytest.fixture
-def zhongmou(demo_province) -> Organization:
-    return Organization.objects.get(name="中牟县司法局")
 
 
 def _chains_verify() -> bool:

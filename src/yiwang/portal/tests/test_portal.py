@@ -16,27 +16,11 @@ from yiwang.cases.models import Case, CaseMaterial, Draft, Rating, Status
 from yiwang.cases.services import perform
 from yiwang.catalog.application_form import example_data, form_definition
 from yiwang.core.tests.disposition import saved_as
-from yiwang.organizations.models import Organization
 from yiwang.portal.tests.conftest import pdf
 
 pytestmark = pytest.mark.django_db
 
 ITEM = "SF-LS-006"  # 律师事务所设立许可: county window → city review → province decision
-
-
-@pytest.fixture
-def zhang(demo_province) -> User:
-    return User.objects.get(username="zhang.wei")
-
-
-@pytest.fixture
-def firm(demo_province) -> Applicant:
-    return Applicant.objects.get(name="河南中原正道律师事务所")
-
-
-@pytest.fixture
-def zhongmou(demo_province) -> Organization:
-    return Organization.objects.get(name="中牟县司法局")
 
 
 def _post_form(version, **overrides):
